@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - what the library's files share; never installed.
+ *
+ * Convention: inside the library every function returns -errno on failure; only the public
+ * functions (entry.c, file.c) turn that into -1 and errno, once, at the boundary.
+ */
+#ifndef SD_INTERNAL_H
+#define SD_INTERNAL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "splicedirect.h"
+
+#define SD_COPY_FLAGS (SPLICE_F_DIRECT | SPLICE_F_NOCLONE | SPLICE_F_CLONE | SPLICE_F_NOCACHE)
+
+/*
+ * The answers of a method that did not copy, besides real errors:
+ *   SD_NOT_EVER  this process cannot use the method at all (ENOSYS: old kernel, seccomp);
+ *   SD_NOT_HERE  this pair of filesystems cannot (EXDEV, EOPNOTSUPP): remembered per pair;
+ *   SD_NOT_NOW   this call cannot (unaligned range, NOCOW file): try the next method only.
+ * The planner remembers the first two and skips the method until the process ends.
+ */
+#define SD_NOT_EVER (-ENOSYS)
+#define SD_NOT_HERE (-EOPNOTSUPP)
+#define SD_NOT_NOW (-ECANCELED)
+
+/* What the library knows of one open file (one statx, one fcntl, the fs from the cache). */
+struct sd_file {
+	int fd;
+	int fl;             /* fcntl(F_GETFL) */
+	mode_t mode;        /* st_mode */
+	uint64_t size;      /* st_size when the call started */
+	uint64_t blocks;    /* st_blocks, 512-byte units */
+	dev_t dev;          /* st_dev: same value, same superblock */
+	ino_t ino;
+	uint64_t mnt;       /* unique mount id, 0 if the kernel has none */
+	int64_t fs_type;    /* statfs f_type */
+	uint32_t fs_bsize;  /* statfs f_bsize: the clone alignment */
+	uint64_t maxbytes;  /* the filesystem's largest file (s_maxbytes) */
+	unsigned int attrs; /* STATX_ATTR_IMMUTABLE, ... */
+};
+
+/* One splice_direct() call: on the caller's stack, never shared between threads. */
+struct sd_copy {
+	struct sd_file in, out;  /* out.size grows as the copy extends the output */
+	unsigned int flags;
+	int stream;              /* the input says it is empty but may not be: read until EOF */
+	uint64_t done;           /* bytes copied by this call so far */
+	unsigned int refused;    /* methods this pair (or process) refused, bit per id */
+	const struct sd_method *plan[8]; /* NULL-terminated, best first */
+	int pipe[2];             /* method-pipe.c's, opened on first use, closed by entry.c */
+	unsigned int pipe_size;
+	void *buf;               /* method-rw.c's buffer, allocated on first use, freed by entry.c */
+	int why;                 /* the errno behind the last SD_NOT_* (for SPLICE_F_CLONE) */
+	struct splice_direct_stats *stats;
+};
+
+/* Methods: one file each. */
+#define SD_SHARES_EXTENTS 0x1u /* the copy may share extents with the source */
+#define SD_SAME_FS_ONLY 0x2u   /* only between files of one filesystem */
+
+struct sd_method {
+	const char *name;
+	unsigned int id; /* enum splice_direct_method */
+	unsigned int props;
+	/*
+	 * Copy up to len bytes of data at off_in to off_out. Returns the bytes copied (> 0),
+	 * 0 at end of input, SD_NOT_EVER / SD_NOT_HERE / SD_NOT_NOW, or another -errno.
+	 * A method may copy less than len; the caller loops.
+	 */
+	ssize_t (*copy)(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len);
+};
+
+extern const struct sd_method sd_method_clone, sd_method_offload, sd_method_pipe,
+	sd_method_sendfile, sd_method_rw;
+
+/* check.c: copy_file_range(2)'s validation, in the kernel's order. */
+int sd_check_fds(struct sd_copy *c, int fd_in, int fd_out);
+int sd_check_flags(unsigned int flags);
+int sd_check_files(const struct sd_copy *c);
+int sd_check_range(const struct sd_copy *c, loff_t pos_in, loff_t pos_out, size_t *len);
+
+/* fs.c: what an open file is and where it lives. */
+int sd_file_stat(struct sd_file *f, int fd);
+int sd_fs_stat(struct sd_file *f);
+uint64_t sd_fs_maxbytes(int64_t fs_type, uint32_t bsize);
+int sd_fs_is_pseudo(int64_t fs_type);
+int sd_fs_never_shares(int64_t fs_type);
+int sd_fs_is_local(int64_t fs_type);
+int sd_fs_can_clone(int64_t fs_type);
+
+/* plan.c: which methods, in which order, and what each pair of filesystems has refused. */
+int sd_plan_fs(struct sd_copy *c);
+int sd_plan(struct sd_copy *c);
+ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in, uint64_t off_out,
+	       size_t len);
+
+/* method-pipe.c: close the call's pipe, if it has one. */
+void sd_pipe_close(struct sd_copy *c);
+
+/* extents.c: the data and holes of the source. */
+ssize_t sd_copy_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint64_t len);
+
+/* entry.c: the whole copy of an fd pair; used by file.c. */
+ssize_t sd_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len,
+		  unsigned int flags, struct splice_direct_stats *stats);
+
+/* Small helpers. */
+static inline uint64_t sd_min(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The most one read, write, splice, sendfile or copy_file_range moves: MAX_RW_COUNT. */
+#define SD_MAX_RW 0x7ffff000u
+
+#endif /* SD_INTERNAL_H */

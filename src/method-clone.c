@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+/*
+ * method-clone.c - FICLONERANGE: the destination shares the source's extents; no data moves.
+ *
+ * Works within one filesystem that has remap_file_range: btrfs, xfs (reflink=1, the default
+ * since xfsprogs 5.1), bcachefs, ocfs2, nfs 4.2, cifs, overlayfs on those. Refusals:
+ *   EXDEV               two superblocks;
+ *   EOPNOTSUPP, ENOTTY  the filesystem cannot (ext4, tmpfs: EOPNOTSUPP; some: ENOTTY);
+ *   EINVAL              offsets or length not block-aligned, or inodes that cannot share
+ *                       (btrfs: one NODATACOW file and one not), both concern this call only;
+ *   ETXTBSY             a swap file.
+ * Offsets must be multiples of the block size; the length too, unless the range ends at the
+ * source's end of file and at or past the destination's end (fstests generic/518).
+ * When off_in and off_out are congruent modulo the block size, the aligned middle is cloned
+ * here and the edges are copied by the next methods of the plan: neither copy_file_range nor
+ * cp shares anything of such a range (seen on btrfs and xfs here).
+ */
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+
+#include "internal.h"
+
+static int ficlonerange(const struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint64_t len)
+{
+	struct file_clone_range fcr = {
+		.src_fd = c->in.fd,
+		.src_offset = off_in,
+		.src_length = len,
+		.dest_offset = off_out,
+	};
+
+	if (ioctl(c->out.fd, FICLONERANGE, &fcr) < 0)
+		return -errno;
+	return 0;
+}
+
+/* SPLICE_F_CLONE: the whole range or nothing, with FICLONERANGE's own errno. */
+static ssize_t clone_all(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
+{
+	int r = ficlonerange(c, off_in, off_out, len);
+
+	if (r == -ENOTTY || r == -ENOSYS)
+		return -EOPNOTSUPP;
+	if (r)
+		return r;
+	if (c->stats)
+		c->stats->bytes[SPLICE_DIRECT_CLONE] += len;
+	return (ssize_t)len;
+}
+
+static ssize_t clone_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
+{
+	uint64_t bs = c->out.fs_bsize, head, n;
+	int r;
+
+	if (c->flags & SPLICE_F_CLONE)
+		return clone_all(c, off_in, off_out, len);
+	if (off_in % bs != off_out % bs)
+		return SD_NOT_NOW;
+	head = (bs - off_in % bs) % bs;
+	if (head)
+		return sd_run(c, &sd_method_clone, off_in, off_out, sd_min(head, len));
+
+	n = len - len % bs;
+	if (off_in + len == c->in.size && off_out + len >= c->out.size)
+		n = len; /* the source's last, partial block may end the destination too */
+	if (n == 0)
+		return sd_run(c, &sd_method_clone, off_in, off_out, len);
+
+	r = ficlonerange(c, off_in, off_out, n);
+	switch (r) {
+	case 0:
+		if (c->stats)
+			c->stats->bytes[SPLICE_DIRECT_CLONE] += n;
+		return (ssize_t)n;
+	case -ENOSYS:
+	case -EXDEV:
+	case -EOPNOTSUPP:
+	case -ENOTTY:
+		c->why = -r;
+		return SD_NOT_HERE;
+	case -EPERM:
+		/* seccomp profiles of container runtimes; an immutable output was refused earlier */
+		c->why = -r;
+		return c->done ? r : SD_NOT_HERE;
+	case -EINVAL:
+	case -ETXTBSY:
+		c->why = -r;
+		return SD_NOT_NOW;
+	default:
+		return r;
+	}
+}
+
+const struct sd_method sd_method_clone = {
+	.name = "clone",
+	.id = SPLICE_DIRECT_CLONE,
+	.props = SD_SHARES_EXTENTS | SD_SAME_FS_ONLY,
+	.copy = clone_copy,
+};

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/*
+ * method-pipe.c - splice(2) from the input into a private pipe and from the pipe into the
+ * output: the kernel moves page references into the pipe and copies once into the output's
+ * page cache, between any two filesystems. What do_splice_direct does inside the kernel.
+ *
+ * The pipe is this call's own (O_CLOEXEC), raised to 1 MiB with F_SETPIPE_SZ where allowed
+ * (pipe-max-size), and closed when the call ends, or at once if an error leaves data in it.
+ * Refusals: ENOSYS under seccomp; EINVAL from a filesystem without splice_read/splice_write.
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "sys.h"
+
+#define PIPE_BYTES (1u << 20)
+
+static int pipe_open(struct sd_copy *c)
+{
+	int r;
+
+	if (pipe2(c->pipe, O_CLOEXEC) < 0) {
+		c->pipe[0] = c->pipe[1] = -1;
+		return -errno;
+	}
+	r = fcntl(c->pipe[1], F_SETPIPE_SZ, PIPE_BYTES);
+	c->pipe_size = r > 0 ? (unsigned int)r : 65536;
+	return 0;
+}
+
+void sd_pipe_close(struct sd_copy *c)
+{
+	if (c->pipe[0] >= 0) {
+		(void)close(c->pipe[0]);
+		(void)close(c->pipe[1]);
+	}
+	c->pipe[0] = c->pipe[1] = -1;
+}
+
+static ssize_t refusal(struct sd_copy *c, ssize_t r)
+{
+	c->why = (int)-r;
+	switch (r) {
+	case -ENOSYS:
+		return SD_NOT_EVER;
+	case -EINVAL:
+	case -EOPNOTSUPP:
+		return SD_NOT_HERE;
+	case -EPERM:
+		return c->done ? r : SD_NOT_HERE;
+	default:
+		return r;
+	}
+}
+
+static ssize_t pipe_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
+{
+	loff_t i = (loff_t)off_in, o = (loff_t)off_out;
+	size_t total = 0;
+	ssize_t n, w;
+
+	if (c->pipe[0] < 0) {
+		n = pipe_open(c);
+		if (n)
+			return refusal(c, n);
+	}
+	len = sd_min(len, SD_MAX_RW);
+	while (total < len) {
+		n = sd_sys_splice(c->in.fd, &i, c->pipe[1], NULL, sd_min(len - total, c->pipe_size),
+				  SPLICE_F_MOVE);
+		if (n <= 0) {
+			if (total)
+				break;
+			return n == 0 ? 0 : refusal(c, n);
+		}
+		while (n > 0) {
+			w = sd_sys_splice(c->pipe[0], NULL, c->out.fd, &o, (size_t)n, SPLICE_F_MOVE);
+			if (w <= 0) {
+				/* what is left in the pipe is lost: start the next call empty */
+				sd_pipe_close(c);
+				if (total)
+					return (ssize_t)total;
+				return w == 0 ? -EIO : refusal(c, w);
+			}
+			n -= w;
+			total += (size_t)w;
+		}
+	}
+	return (ssize_t)total;
+}
+
+const struct sd_method sd_method_pipe = {
+	.name = "pipe",
+	.id = SPLICE_DIRECT_PIPE,
+	.copy = pipe_copy,
+};

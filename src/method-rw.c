@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+/*
+ * method-rw.c - pread/pwrite through a buffer: the last resort, works on every file that can
+ * be read and written, and the one method whose 0 proves the end of the input (procfs and
+ * sysfs files that say they are empty are read this way).
+ *
+ * One buffer per splice_direct() call, allocated on first use. A write error after part of a
+ * buffer was written returns the part: the caller sees progress, and the error next time.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define BUF_BYTES (1u << 20)
+
+static ssize_t rw_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
+{
+	size_t done = 0;
+	ssize_t n, w;
+
+	if (!c->buf) {
+		c->buf = malloc(BUF_BYTES);
+		if (!c->buf)
+			return -ENOMEM;
+	}
+	n = pread(c->in.fd, c->buf, sd_min(len, BUF_BYTES), (off_t)off_in);
+	if (n <= 0)
+		return n < 0 ? -errno : 0;
+	while (done < (size_t)n) {
+		w = pwrite(c->out.fd, (char *)c->buf + done, (size_t)n - done,
+			   (off_t)(off_out + done));
+		if (w < 0)
+			return done ? (ssize_t)done : -errno;
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+const struct sd_method sd_method_rw = {
+	.name = "rw",
+	.id = SPLICE_DIRECT_RW,
+	.copy = rw_copy,
+};

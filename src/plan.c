@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * plan.c - which methods, in which order, for a pair of filesystems; and what each pair has
+ * refused, so that copying 100,000 files does not cost 100,000 failed clone attempts.
+ *
+ *   same filesystem that can clone (btrfs, xfs, nfs, ...):  clone offload pipe sendfile rw
+ *   same filesystem that cannot (ext4, tmpfs, ...):         offload pipe sendfile rw
+ *   two filesystems of one type:                            offload pipe sendfile rw
+ *   two filesystems of different types:                     pipe sendfile rw
+ *   a file that says it is empty on procfs, sysfs, ...:     rw (read until EOF)
+ *
+ * SPLICE_F_NOCLONE drops clone, and drops offload where copy_file_range may share extents
+ * (btrfs and xfs clone through it within one filesystem; a file server may too).
+ * SPLICE_F_CLONE keeps clone alone, and its refusal is the caller's error.
+ *
+ * Memory: a method's "not here" (SD_NOT_HERE) is kept per pair of mounts, its "not ever"
+ * (SD_NOT_EVER: ENOSYS) for the process; "not now" (SD_NOT_NOW) is forgotten at once.
+ * Mounts are told apart by statx's unique mount id (Linux 6.8+), which is never reused; older
+ * kernels key by device and filesystem type and pay one fstatfs per file and call.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const struct sd_method *const methods[] = {
+	&sd_method_clone, &sd_method_offload, &sd_method_pipe, &sd_method_sendfile, &sd_method_rw,
+};
+#define NMETHODS (sizeof(methods) / sizeof(methods[0]))
+
+struct sd_pair {
+	uint64_t mnt_in, mnt_out; /* 0 when the kernel has no unique mount ids */
+	dev_t dev_in, dev_out;
+	int64_t type_in, type_out;
+	uint32_t bsize_in, bsize_out;
+	unsigned int refused; /* bit per method id */
+	int used;
+};
+
+#define NPAIRS 64
+static struct sd_pair pairs[NPAIRS];
+static unsigned int next_slot;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_uint refused_ever;
+
+static int same_key(const struct sd_pair *p, const struct sd_copy *c)
+{
+	if (!p->used || p->dev_in != c->in.dev || p->dev_out != c->out.dev)
+		return 0;
+	if (c->in.mnt && c->out.mnt)
+		return p->mnt_in == c->in.mnt && p->mnt_out == c->out.mnt;
+	return !p->mnt_in && p->type_in == c->in.fs_type && p->type_out == c->out.fs_type;
+}
+
+static struct sd_pair *find(const struct sd_copy *c)
+{
+	for (unsigned int i = 0; i < NPAIRS; i++)
+		if (same_key(&pairs[i], c))
+			return &pairs[i];
+	return NULL;
+}
+
+/* Fill in the filesystems of both files: from the cache, or by fstatfs (then cache them). */
+int sd_plan_fs(struct sd_copy *c)
+{
+	struct sd_pair *p = NULL;
+	int cached = c->in.mnt && c->out.mnt, r;
+
+	if (cached) {
+		pthread_mutex_lock(&lock);
+		p = find(c);
+		if (p) {
+			c->in.fs_type = p->type_in, c->out.fs_type = p->type_out;
+			c->in.fs_bsize = p->bsize_in, c->out.fs_bsize = p->bsize_out;
+			c->refused = p->refused;
+		}
+		pthread_mutex_unlock(&lock);
+		if (p) {
+			c->in.maxbytes = sd_fs_maxbytes(c->in.fs_type, c->in.fs_bsize);
+			c->out.maxbytes = sd_fs_maxbytes(c->out.fs_type, c->out.fs_bsize);
+			return 0;
+		}
+	}
+	r = sd_fs_stat(&c->in);
+	if (r == 0)
+		r = sd_fs_stat(&c->out);
+	if (r)
+		return r;
+
+	pthread_mutex_lock(&lock);
+	p = find(c);
+	if (!p) {
+		p = &pairs[next_slot++ % NPAIRS];
+		*p = (struct sd_pair){
+			.mnt_in = c->in.mnt, .mnt_out = c->out.mnt,
+			.dev_in = c->in.dev, .dev_out = c->out.dev,
+			.type_in = c->in.fs_type, .type_out = c->out.fs_type,
+			.bsize_in = c->in.fs_bsize, .bsize_out = c->out.fs_bsize,
+			.used = 1,
+		};
+	}
+	c->refused = p->refused;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+static void refuse(struct sd_copy *c, const struct sd_method *m, ssize_t why)
+{
+	unsigned int bit = 1u << m->id;
+	struct sd_pair *p;
+
+	c->refused |= bit;
+	if (why == SD_NOT_EVER) {
+		atomic_fetch_or_explicit(&refused_ever, bit, memory_order_relaxed);
+		return;
+	}
+	pthread_mutex_lock(&lock);
+	p = find(c);
+	if (p)
+		p->refused |= bit;
+	pthread_mutex_unlock(&lock);
+}
+
+/* May copy_file_range between these two files share extents instead of copying? */
+static int offload_may_share(const struct sd_copy *c)
+{
+	if (c->in.dev != c->out.dev)
+		return !(sd_fs_is_local(c->in.fs_type) && sd_fs_is_local(c->out.fs_type));
+	return !sd_fs_never_shares(c->out.fs_type);
+}
+
+static int wanted(const struct sd_copy *c, const struct sd_method *m)
+{
+	int same_fs = c->in.dev == c->out.dev;
+
+	if (m == &sd_method_clone) {
+		if (c->flags & SPLICE_F_CLONE)
+			return 1;
+		return !(c->flags & SPLICE_F_NOCLONE) && same_fs && sd_fs_can_clone(c->out.fs_type);
+	}
+	if (c->flags & SPLICE_F_CLONE)
+		return 0;
+	if (c->stream)
+		return m == &sd_method_rw;
+	if (m == &sd_method_offload) {
+		if (c->in.fs_type != c->out.fs_type)
+			return 0; /* EXDEV since Linux 5.19; and 5.3-5.18 copied nothing from procfs */
+		if ((c->flags & SPLICE_F_NOCLONE) && offload_may_share(c))
+			return 0;
+	}
+	return 1;
+}
+
+int sd_plan(struct sd_copy *c)
+{
+	unsigned int n = 0, never;
+
+	never = atomic_load_explicit(&refused_ever, memory_order_relaxed);
+	for (unsigned int i = 0; i < NMETHODS; i++) {
+		const struct sd_method *m = methods[i];
+
+		if (!wanted(c, m))
+			continue;
+		/* SPLICE_F_CLONE must ask the filesystem every time: its answer is the result. */
+		if (!(c->flags & SPLICE_F_CLONE) && ((c->refused | never) & (1u << m->id)))
+			continue;
+		c->plan[n++] = m;
+	}
+	c->plan[n] = NULL;
+	return 0;
+}
+
+/*
+ * Copy up to len bytes of one data range with the first method of the plan that can, starting
+ * after method `after` (NULL: from the first). Returns what the method returned: bytes, 0 at
+ * end of input, or -errno. A method that answers "not here" is remembered and skipped.
+ */
+ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in,
+	       uint64_t off_out, size_t len)
+{
+	const struct sd_method *const *mp = c->plan;
+	ssize_t r = -EIO;
+
+	if (after)
+		while (*mp && *mp++ != after)
+			;
+	for (; *mp; mp++) {
+		const struct sd_method *m = *mp;
+
+		if (c->refused & (1u << m->id))
+			continue;
+		r = m->copy(c, off_in, off_out, len);
+		if (r > 0) {
+			if (c->stats && m != &sd_method_clone)
+				c->stats->bytes[m->id] += (uint64_t)r;
+			if (off_out + (uint64_t)r > c->out.size)
+				c->out.size = off_out + (uint64_t)r;
+			return r;
+		}
+		if (c->flags & SPLICE_F_CLONE)
+			return r;
+		if (r == SD_NOT_EVER || r == SD_NOT_HERE)
+			refuse(c, m, r);
+		else if (r == SD_NOT_NOW)
+			continue;
+		/*
+		 * A 0 from an in-kernel method before the end is not proof of the end: procfs and
+		 * sysfs files answer 0 to copy_file_range, splice and sendfile on some kernels.
+		 * Only a read that returns 0 is.
+		 */
+		else if (r == 0 && m != &sd_method_rw)
+			continue;
+		else
+			return r;
+	}
+	return r;
+}
