@@ -43,21 +43,21 @@ typedef __loff_t loff_t;
 #define SPLICE_F_DIRECT 0x10u /* file-to-file copy, both offsets allowed (implied) */
 #endif
 #define SPLICE_F_NOCLONE 0x20u /* an independent physical copy: never share extents */
-#define SPLICE_F_CLONE 0x40u   /* share extents or fail (EOPNOTSUPP, EXDEV, EINVAL) */
+#define SPLICE_F_CLONE	 0x40u /* share extents or fail (EOPNOTSUPP, EXDEV, EINVAL) */
 #define SPLICE_F_NOCACHE 0x80u /* leave the page cache as it was found */
 
 /* Flags of splice_direct_file() only (EINVAL elsewhere). */
-#define SPLICE_F_EXCL 0x100u   /* fail with EEXIST if the destination exists */
+#define SPLICE_F_EXCL	0x100u /* fail with EEXIST if the destination exists */
 #define SPLICE_F_ATOMIC 0x200u /* write a temporary file, then rename it over the destination */
 
 /* The methods, in the order the library prefers them. */
 enum splice_direct_method {
 	SPLICE_DIRECT_NATIVE = 0, /* splice(SPLICE_F_DIRECT) of a kernel that has it */
-	SPLICE_DIRECT_CLONE,      /* FICLONERANGE: extents shared, no data written */
-	SPLICE_DIRECT_OFFLOAD,    /* copy_file_range: in the kernel, or by the file server */
-	SPLICE_DIRECT_PIPE,       /* splice() through a private pipe: in the kernel */
-	SPLICE_DIRECT_SENDFILE,   /* sendfile(): in the kernel */
-	SPLICE_DIRECT_RW,         /* pread/pwrite: through user memory */
+	SPLICE_DIRECT_CLONE,	  /* FICLONERANGE: extents shared, no data written */
+	SPLICE_DIRECT_OFFLOAD,	  /* copy_file_range: in the kernel, or by the file server */
+	SPLICE_DIRECT_PIPE,	  /* splice() through a private pipe: in the kernel */
+	SPLICE_DIRECT_SENDFILE,	  /* sendfile(): in the kernel */
+	SPLICE_DIRECT_RW,	  /* pread/pwrite: through user memory */
 	SPLICE_DIRECT_METHODS = 16
 };
 

@@ -123,8 +123,8 @@ SPLICEDIRECT_API ssize_t splice_direct(int fd_in, loff_t *off_in, int fd_out, lo
 SPLICEDIRECT_API const char *splice_direct_method_name(unsigned int method)
 {
 	static const char *const names[] = {
-		[SPLICE_DIRECT_NATIVE] = "native", [SPLICE_DIRECT_CLONE] = "clone",
-		[SPLICE_DIRECT_OFFLOAD] = "offload", [SPLICE_DIRECT_PIPE] = "pipe",
+		[SPLICE_DIRECT_NATIVE] = "native",     [SPLICE_DIRECT_CLONE] = "clone",
+		[SPLICE_DIRECT_OFFLOAD] = "offload",   [SPLICE_DIRECT_PIPE] = "pipe",
 		[SPLICE_DIRECT_SENDFILE] = "sendfile", [SPLICE_DIRECT_RW] = "rw",
 	};
 

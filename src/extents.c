@@ -8,7 +8,8 @@
  * punched out (FALLOC_FL_PUNCH_HOLE) or, where punching is not supported, overwritten with
  * zeros. The destination then reads exactly as after copy_file_range, which writes zeros.
  * The walk costs two lseek calls per extent, so it only runs on a source whose allocated
- * blocks are fewer than its size: a fully allocated file is one data range.
+ * blocks are fewer than its size: a fully allocated file is one data range. SEEK_DATA moves
+ * the file position, which copy_file_range never does with an offset given: it is put back.
  */
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -24,7 +25,8 @@ static ssize_t write_zeros(struct sd_copy *c, uint64_t off, uint64_t len)
 	ssize_t w;
 
 	while (done < len) {
-		w = pwrite(c->out.fd, zeros, sd_min(len - done, sizeof(zeros)), (off_t)(off + done));
+		w = pwrite(c->out.fd, zeros, sd_min(len - done, sizeof(zeros)),
+			   (off_t)(off + done));
 		if (w < 0)
 			return -errno;
 		done += (uint64_t)w;
@@ -73,7 +75,11 @@ ssize_t sd_copy_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint
 {
 	uint64_t end = off_in + len, pos = off_in, data, data_end;
 	int sparse = !c->stream && c->in.blocks * 512 < c->in.size;
+	off_t saved = sparse ? lseek(c->in.fd, 0, SEEK_CUR) : -1;
 	ssize_t r = 0;
+
+	if (sparse && saved < 0)
+		return -errno;
 
 	while (pos < end) {
 		data = pos, data_end = end;
@@ -96,12 +102,16 @@ ssize_t sd_copy_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint
 			pos = data;
 			continue;
 		}
-		r = sd_run(c, NULL, pos, off_out + (pos - off_in), sd_min(data_end - pos, SIZE_MAX));
+		r = sd_run(c, NULL, pos, off_out + (pos - off_in),
+			   sd_min(data_end - pos, SIZE_MAX));
 		if (r <= 0)
 			break;
 		pos += (uint64_t)r;
 		c->done += (uint64_t)r;
 	}
+
+	if (sparse)
+		(void)lseek(c->in.fd, saved, SEEK_SET);
 
 	/* A copy that ended in a hole has written nothing there: give the output its size. */
 	if (pos > off_in && off_out + (pos - off_in) > c->out.size) {

@@ -29,8 +29,8 @@
 #define EFIVARFS_MAGIC 0xde5e81e4
 #endif
 #define OCFS2_SUPER_MAGIC 0x7461636f
-#define FUSE_SUPER_MAGIC 0x65735546
-#define CONFIGFS_MAGIC 0x62656570
+#define FUSE_SUPER_MAGIC  0x65735546
+#define CONFIGFS_MAGIC	  0x62656570
 
 int sd_file_stat(struct sd_file *f, int fd)
 {

@@ -25,18 +25,18 @@
  */
 #define SD_NOT_EVER (-ENOSYS)
 #define SD_NOT_HERE (-EOPNOTSUPP)
-#define SD_NOT_NOW (-ECANCELED)
+#define SD_NOT_NOW  (-ECANCELED)
 
 /* What the library knows of one open file (one statx, one fcntl, the fs from the cache). */
 struct sd_file {
 	int fd;
-	int fl;             /* fcntl(F_GETFL) */
-	mode_t mode;        /* st_mode */
-	uint64_t size;      /* st_size when the call started */
-	uint64_t blocks;    /* st_blocks, 512-byte units */
-	dev_t dev;          /* st_dev: same value, same superblock */
+	int fl;		 /* fcntl(F_GETFL) */
+	mode_t mode;	 /* st_mode */
+	uint64_t size;	 /* st_size when the call started */
+	uint64_t blocks; /* st_blocks, 512-byte units */
+	dev_t dev;	 /* st_dev: same value, same superblock */
 	ino_t ino;
-	uint64_t mnt;       /* unique mount id, 0 if the kernel has none */
+	uint64_t mnt;	    /* unique mount id, 0 if the kernel has none */
 	int64_t fs_type;    /* statfs f_type */
 	uint32_t fs_bsize;  /* statfs f_bsize: the clone alignment */
 	uint64_t maxbytes;  /* the filesystem's largest file (s_maxbytes) */
@@ -45,22 +45,22 @@ struct sd_file {
 
 /* One splice_direct() call: on the caller's stack, never shared between threads. */
 struct sd_copy {
-	struct sd_file in, out;  /* out.size grows as the copy extends the output */
+	struct sd_file in, out; /* out.size grows as the copy extends the output */
 	unsigned int flags;
-	int stream;              /* the input says it is empty but may not be: read until EOF */
-	uint64_t done;           /* bytes copied by this call so far */
-	unsigned int refused;    /* methods this pair (or process) refused, bit per id */
+	int stream;	      /* the input says it is empty but may not be: read until EOF */
+	uint64_t done;	      /* bytes copied by this call so far */
+	unsigned int refused; /* methods this pair (or process) refused, bit per id */
 	const struct sd_method *plan[8]; /* NULL-terminated, best first */
-	int pipe[2];             /* method-pipe.c's, opened on first use, closed by entry.c */
+	int pipe[2]; /* method-pipe.c's, opened on first use, closed by entry.c */
 	unsigned int pipe_size;
-	void *buf;               /* method-rw.c's buffer, allocated on first use, freed by entry.c */
-	int why;                 /* the errno behind the last SD_NOT_* (for SPLICE_F_CLONE) */
+	void *buf; /* method-rw.c's buffer, allocated on first use, freed by entry.c */
+	int why;   /* the errno behind the last SD_NOT_* (for SPLICE_F_CLONE) */
 	struct splice_direct_stats *stats;
 };
 
 /* Methods: one file each. */
 #define SD_SHARES_EXTENTS 0x1u /* the copy may share extents with the source */
-#define SD_SAME_FS_ONLY 0x2u   /* only between files of one filesystem */
+#define SD_SAME_FS_ONLY	  0x2u /* only between files of one filesystem */
 
 struct sd_method {
 	const char *name;

@@ -75,7 +75,8 @@ static ssize_t pipe_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, s
 			return n == 0 ? 0 : refusal(c, n);
 		}
 		while (n > 0) {
-			w = sd_sys_splice(c->pipe[0], NULL, c->out.fd, &o, (size_t)n, SPLICE_F_MOVE);
+			w = sd_sys_splice(c->pipe[0], NULL, c->out.fd, &o, (size_t)n,
+					  SPLICE_F_MOVE);
 			if (w <= 0) {
 				/* what is left in the pipe is lost: start the next call empty */
 				sd_pipe_close(c);

@@ -19,11 +19,9 @@ static ssize_t rw_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, siz
 	size_t done = 0;
 	ssize_t n, w;
 
-	if (!c->buf) {
-		c->buf = malloc(BUF_BYTES);
-		if (!c->buf)
-			return -ENOMEM;
-	}
+	/* page-aligned, so that a caller's O_DIRECT descriptor can take it */
+	if (!c->buf && posix_memalign(&c->buf, 4096, BUF_BYTES))
+		return -ENOMEM;
 	n = pread(c->in.fd, c->buf, sd_min(len, BUF_BYTES), (off_t)off_in);
 	if (n <= 0)
 		return n < 0 ? -errno : 0;

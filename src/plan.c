@@ -93,10 +93,14 @@ int sd_plan_fs(struct sd_copy *c)
 	if (!p) {
 		p = &pairs[next_slot++ % NPAIRS];
 		*p = (struct sd_pair){
-			.mnt_in = c->in.mnt, .mnt_out = c->out.mnt,
-			.dev_in = c->in.dev, .dev_out = c->out.dev,
-			.type_in = c->in.fs_type, .type_out = c->out.fs_type,
-			.bsize_in = c->in.fs_bsize, .bsize_out = c->out.fs_bsize,
+			.mnt_in = c->in.mnt,
+			.mnt_out = c->out.mnt,
+			.dev_in = c->in.dev,
+			.dev_out = c->out.dev,
+			.type_in = c->in.fs_type,
+			.type_out = c->out.fs_type,
+			.bsize_in = c->in.fs_bsize,
+			.bsize_out = c->out.fs_bsize,
 			.used = 1,
 		};
 	}
@@ -176,8 +180,8 @@ int sd_plan(struct sd_copy *c)
  * after method `after` (NULL: from the first). Returns what the method returned: bytes, 0 at
  * end of input, or -errno. A method that answers "not here" is remembered and skipped.
  */
-ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in,
-	       uint64_t off_out, size_t len)
+ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in, uint64_t off_out,
+	       size_t len)
 {
 	const struct sd_method *const *mp = c->plan;
 	ssize_t r = -EIO;

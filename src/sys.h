@@ -18,8 +18,8 @@ static inline long sd_ret(long r)
 	return r < 0 ? -errno : r;
 }
 
-static inline ssize_t sd_sys_copy_file_range(int fd_in, loff_t *off_in, int fd_out,
-					     loff_t *off_out, size_t len, unsigned int flags)
+static inline ssize_t sd_sys_copy_file_range(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out,
+					     size_t len, unsigned int flags)
 {
 	return sd_ret(syscall(SYS_copy_file_range, fd_in, off_in, fd_out, off_out, len, flags));
 }

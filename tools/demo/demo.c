@@ -115,8 +115,8 @@ int main(int argc, char **argv)
 		snprintf(methods + strlen(methods), sizeof(methods) - strlen(methods), "%s%s",
 			 *methods ? "+" : "", splice_direct_method_name(m));
 	}
-	printf("%-22s %-10s shared %-11s written %-11s %7.2f s   page cache %+lld MiB\n",
-	       argv[1], *methods ? methods : "-", human(st.bytes[SPLICE_DIRECT_CLONE], a, sizeof(a)),
+	printf("%-22s %-10s shared %-11s written %-11s %7.2f s   page cache %+lld MiB\n", argv[1],
+	       *methods ? methods : "-", human(st.bytes[SPLICE_DIRECT_CLONE], a, sizeof(a)),
 	       human(written, b, sizeof(b)), secs, (after - before) / 1024);
 	return 0;
 }
