@@ -58,6 +58,7 @@ enum splice_direct_method {
 	SPLICE_DIRECT_PIPE,	  /* splice() through a private pipe: in the kernel */
 	SPLICE_DIRECT_SENDFILE,	  /* sendfile(): in the kernel */
 	SPLICE_DIRECT_RW,	  /* pread/pwrite: through user memory */
+	SPLICE_DIRECT_DIRECTIO,   /* O_DIRECT, io_uring: no page cache (SPLICE_F_NOCACHE) */
 	SPLICE_DIRECT_METHODS = 16
 };
 

@@ -90,14 +90,13 @@ ssize_t sd_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t
 {
 	struct sd_copy c = {
 		.flags = flags & ~SPLICE_F_DIRECT,
-		.pipe = {-1, -1},
 		.stats = stats,
 	};
 	ssize_t r;
 
 	r = copy(&c, fd_in, off_in, fd_out, off_out, len);
-	sd_pipe_close(&c);
-	free(c.buf);
+	sd_cache_close(&c);
+	sd_plan_close(&c);
 	return r;
 }
 
@@ -126,6 +125,7 @@ SPLICEDIRECT_API const char *splice_direct_method_name(unsigned int method)
 		[SPLICE_DIRECT_NATIVE] = "native",     [SPLICE_DIRECT_CLONE] = "clone",
 		[SPLICE_DIRECT_OFFLOAD] = "offload",   [SPLICE_DIRECT_PIPE] = "pipe",
 		[SPLICE_DIRECT_SENDFILE] = "sendfile", [SPLICE_DIRECT_RW] = "rw",
+		[SPLICE_DIRECT_DIRECTIO] = "directio",
 	};
 
 	if (method >= sizeof(names) / sizeof(names[0]))

@@ -115,3 +115,9 @@ int sd_fs_can_clone(int64_t fs_type)
 	       fs_type != FUSE_SUPER_MAGIC && fs_type != CONFIGFS_MAGIC &&
 	       fs_type != EFIVARFS_MAGIC;
 }
+
+/* Filesystems that are page cache: nothing to bypass, nothing to drop. */
+int sd_fs_is_memory(int64_t fs_type)
+{
+	return fs_type == TMPFS_MAGIC || fs_type == RAMFS_MAGIC;
+}

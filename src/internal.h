@@ -50,17 +50,17 @@ struct sd_copy {
 	int stream;	      /* the input says it is empty but may not be: read until EOF */
 	uint64_t done;	      /* bytes copied by this call so far */
 	unsigned int refused; /* methods this pair (or process) refused, bit per id */
-	const struct sd_method *plan[8]; /* NULL-terminated, best first */
-	int pipe[2]; /* method-pipe.c's, opened on first use, closed by entry.c */
-	unsigned int pipe_size;
-	void *buf; /* method-rw.c's buffer, allocated on first use, freed by entry.c */
-	int why;   /* the errno behind the last SD_NOT_* (for SPLICE_F_CLONE) */
+	const struct sd_method *plan[8];    /* NULL-terminated, best first */
+	void *state[SPLICE_DIRECT_METHODS]; /* each method's own, made on first use */
+	struct sd_cache *cache;		    /* SPLICE_F_NOCACHE's, see cache.c */
+	int why; /* the errno behind the last SD_NOT_* (for SPLICE_F_CLONE) */
 	struct splice_direct_stats *stats;
 };
 
 /* Methods: one file each. */
 #define SD_SHARES_EXTENTS 0x1u /* the copy may share extents with the source */
 #define SD_SAME_FS_ONLY	  0x2u /* only between files of one filesystem */
+#define SD_PAGE_CACHE	  0x4u /* moves the data through the page cache */
 
 struct sd_method {
 	const char *name;
@@ -72,9 +72,11 @@ struct sd_method {
 	 * A method may copy less than len; the caller loops.
 	 */
 	ssize_t (*copy)(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len);
+	/* Optional: free what copy() kept in c->state[id]. */
+	void (*close)(struct sd_copy *c);
 };
 
-extern const struct sd_method sd_method_clone, sd_method_offload, sd_method_pipe,
+extern const struct sd_method sd_method_clone, sd_method_direct, sd_method_offload, sd_method_pipe,
 	sd_method_sendfile, sd_method_rw;
 
 /* check.c: copy_file_range(2)'s validation, in the kernel's order. */
@@ -91,6 +93,7 @@ int sd_fs_is_pseudo(int64_t fs_type);
 int sd_fs_never_shares(int64_t fs_type);
 int sd_fs_is_local(int64_t fs_type);
 int sd_fs_can_clone(int64_t fs_type);
+int sd_fs_is_memory(int64_t fs_type);
 
 /* plan.c: which methods, in which order, and what each pair of filesystems has refused. */
 int sd_plan_fs(struct sd_copy *c);
@@ -98,8 +101,13 @@ int sd_plan(struct sd_copy *c);
 ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in, uint64_t off_out,
 	       size_t len);
 
-/* method-pipe.c: close the call's pipe, if it has one. */
-void sd_pipe_close(struct sd_copy *c);
+/* plan.c: free what the methods kept for this call. */
+void sd_plan_close(struct sd_copy *c);
+
+/* cache.c: SPLICE_F_NOCACHE. Copy with m in windows, leaving the page cache as it was. */
+ssize_t sd_cache_copy(struct sd_copy *c, const struct sd_method *m, uint64_t off_in,
+		      uint64_t off_out, size_t len);
+void sd_cache_close(struct sd_copy *c);
 
 /* extents.c: the data and holes of the source. */
 ssize_t sd_copy_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint64_t len);

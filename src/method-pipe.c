@@ -14,28 +14,45 @@
 #include "internal.h"
 #include "sys.h"
 
+#include <stdlib.h>
+
 #define PIPE_BYTES (1u << 20)
 
-static int pipe_open(struct sd_copy *c)
+struct pipe {
+	int fd[2];
+	unsigned int size;
+};
+
+static struct pipe *pipe_open(struct sd_copy *c, ssize_t *ret_err)
 {
+	struct pipe *p = malloc(sizeof(*p));
 	int r;
 
-	if (pipe2(c->pipe, O_CLOEXEC) < 0) {
-		c->pipe[0] = c->pipe[1] = -1;
-		return -errno;
+	if (!p) {
+		*ret_err = -ENOMEM;
+		return NULL;
 	}
-	r = fcntl(c->pipe[1], F_SETPIPE_SZ, PIPE_BYTES);
-	c->pipe_size = r > 0 ? (unsigned int)r : 65536;
-	return 0;
+	if (pipe2(p->fd, O_CLOEXEC) < 0) {
+		*ret_err = -errno;
+		free(p);
+		return NULL;
+	}
+	r = fcntl(p->fd[1], F_SETPIPE_SZ, PIPE_BYTES);
+	p->size = r > 0 ? (unsigned int)r : 65536;
+	c->state[SPLICE_DIRECT_PIPE] = p;
+	return p;
 }
 
-void sd_pipe_close(struct sd_copy *c)
+static void pipe_close(struct sd_copy *c)
 {
-	if (c->pipe[0] >= 0) {
-		(void)close(c->pipe[0]);
-		(void)close(c->pipe[1]);
+	struct pipe *p = c->state[SPLICE_DIRECT_PIPE];
+
+	if (p) {
+		(void)close(p->fd[0]);
+		(void)close(p->fd[1]);
+		free(p);
 	}
-	c->pipe[0] = c->pipe[1] = -1;
+	c->state[SPLICE_DIRECT_PIPE] = NULL;
 }
 
 static ssize_t refusal(struct sd_copy *c, ssize_t r)
@@ -56,18 +73,16 @@ static ssize_t refusal(struct sd_copy *c, ssize_t r)
 
 static ssize_t pipe_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
 {
+	struct pipe *p = c->state[SPLICE_DIRECT_PIPE];
 	loff_t i = (loff_t)off_in, o = (loff_t)off_out;
 	size_t total = 0;
-	ssize_t n, w;
+	ssize_t n = 0, w;
 
-	if (c->pipe[0] < 0) {
-		n = pipe_open(c);
-		if (n)
-			return refusal(c, n);
-	}
+	if (!p && !(p = pipe_open(c, &n)))
+		return refusal(c, n);
 	len = sd_min(len, SD_MAX_RW);
 	while (total < len) {
-		n = sd_sys_splice(c->in.fd, &i, c->pipe[1], NULL, sd_min(len - total, c->pipe_size),
+		n = sd_sys_splice(c->in.fd, &i, p->fd[1], NULL, sd_min(len - total, p->size),
 				  SPLICE_F_MOVE);
 		if (n <= 0) {
 			if (total)
@@ -75,11 +90,10 @@ static ssize_t pipe_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, s
 			return n == 0 ? 0 : refusal(c, n);
 		}
 		while (n > 0) {
-			w = sd_sys_splice(c->pipe[0], NULL, c->out.fd, &o, (size_t)n,
-					  SPLICE_F_MOVE);
+			w = sd_sys_splice(p->fd[0], NULL, c->out.fd, &o, (size_t)n, SPLICE_F_MOVE);
 			if (w <= 0) {
 				/* what is left in the pipe is lost: start the next call empty */
-				sd_pipe_close(c);
+				pipe_close(c);
 				if (total)
 					return (ssize_t)total;
 				return w == 0 ? -EIO : refusal(c, w);
@@ -94,5 +108,7 @@ static ssize_t pipe_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, s
 const struct sd_method sd_method_pipe = {
 	.name = "pipe",
 	.id = SPLICE_DIRECT_PIPE,
+	.props = SD_PAGE_CACHE,
 	.copy = pipe_copy,
+	.close = pipe_close,
 };

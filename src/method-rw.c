@@ -16,17 +16,21 @@
 
 static ssize_t rw_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
 {
+	void *buf = c->state[SPLICE_DIRECT_RW];
 	size_t done = 0;
 	ssize_t n, w;
 
 	/* page-aligned, so that a caller's O_DIRECT descriptor can take it */
-	if (!c->buf && posix_memalign(&c->buf, 4096, BUF_BYTES))
-		return -ENOMEM;
-	n = pread(c->in.fd, c->buf, sd_min(len, BUF_BYTES), (off_t)off_in);
+	if (!buf) {
+		if (posix_memalign(&buf, 4096, BUF_BYTES))
+			return -ENOMEM;
+		c->state[SPLICE_DIRECT_RW] = buf;
+	}
+	n = pread(c->in.fd, buf, sd_min(len, BUF_BYTES), (off_t)off_in);
 	if (n <= 0)
 		return n < 0 ? -errno : 0;
 	while (done < (size_t)n) {
-		w = pwrite(c->out.fd, (char *)c->buf + done, (size_t)n - done,
+		w = pwrite(c->out.fd, (char *)buf + done, (size_t)n - done,
 			   (off_t)(off_out + done));
 		if (w < 0)
 			return done ? (ssize_t)done : -errno;
@@ -35,8 +39,16 @@ static ssize_t rw_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, siz
 	return (ssize_t)done;
 }
 
+static void rw_close(struct sd_copy *c)
+{
+	free(c->state[SPLICE_DIRECT_RW]);
+	c->state[SPLICE_DIRECT_RW] = NULL;
+}
+
 const struct sd_method sd_method_rw = {
 	.name = "rw",
 	.id = SPLICE_DIRECT_RW,
+	.props = SD_PAGE_CACHE,
 	.copy = rw_copy,
+	.close = rw_close,
 };

@@ -43,5 +43,6 @@ static ssize_t sendfile_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_ou
 const struct sd_method sd_method_sendfile = {
 	.name = "sendfile",
 	.id = SPLICE_DIRECT_SENDFILE,
+	.props = SD_PAGE_CACHE,
 	.copy = sendfile_copy,
 };

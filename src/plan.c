@@ -12,6 +12,10 @@
  * SPLICE_F_NOCLONE drops clone, and drops offload where copy_file_range may share extents
  * (btrfs and xfs clone through it within one filesystem; a file server may too).
  * SPLICE_F_CLONE keeps clone alone, and its refusal is the caller's error.
+ * SPLICE_F_NOCACHE adds directio (O_DIRECT: no page cache at all) before the methods that go
+ * through the page cache, on local filesystems; a file server's own copy (offload on NFS,
+ * FUSE) stays first, as it does not touch this machine's cache either. The page-cache
+ * methods then run in windows that cache.c writes back and drops.
  *
  * Memory: a method's "not here" (SD_NOT_HERE) is kept per pair of mounts, its "not ever"
  * (SD_NOT_EVER: ENOSYS) for the process; "not now" (SD_NOT_NOW) is forgotten at once.
@@ -25,7 +29,8 @@
 #include "internal.h"
 
 static const struct sd_method *const methods[] = {
-	&sd_method_clone, &sd_method_offload, &sd_method_pipe, &sd_method_sendfile, &sd_method_rw,
+	&sd_method_clone, &sd_method_direct,   &sd_method_offload, &sd_method_direct,
+	&sd_method_pipe,  &sd_method_sendfile, &sd_method_rw,
 };
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
@@ -134,7 +139,13 @@ static int offload_may_share(const struct sd_copy *c)
 	return !sd_fs_never_shares(c->out.fs_type);
 }
 
-static int wanted(const struct sd_copy *c, const struct sd_method *m)
+static int local(const struct sd_copy *c)
+{
+	return sd_fs_is_local(c->in.fs_type) && sd_fs_is_local(c->out.fs_type);
+}
+
+/* Is m wanted at position i of the methods above? (directio stands there twice) */
+static int wanted(const struct sd_copy *c, const struct sd_method *m, unsigned int i)
 {
 	int same_fs = c->in.dev == c->out.dev;
 
@@ -147,6 +158,12 @@ static int wanted(const struct sd_copy *c, const struct sd_method *m)
 		return 0;
 	if (c->stream)
 		return m == &sd_method_rw;
+	if (m == &sd_method_direct) {
+		if (!(c->flags & SPLICE_F_NOCACHE) || sd_fs_is_memory(c->in.fs_type) ||
+		    sd_fs_is_memory(c->out.fs_type))
+			return 0;
+		return (i == 1) == local(c); /* before offload where local, after it if not */
+	}
 	if (m == &sd_method_offload) {
 		if (c->in.fs_type != c->out.fs_type)
 			return 0; /* EXDEV since Linux 5.19; and 5.3-5.18 copied nothing from procfs */
@@ -164,7 +181,7 @@ int sd_plan(struct sd_copy *c)
 	for (unsigned int i = 0; i < NMETHODS; i++) {
 		const struct sd_method *m = methods[i];
 
-		if (!wanted(c, m))
+		if (!wanted(c, m, i))
 			continue;
 		/* SPLICE_F_CLONE must ask the filesystem every time: its answer is the result. */
 		if (!(c->flags & SPLICE_F_CLONE) && ((c->refused | never) & (1u << m->id)))
@@ -194,9 +211,12 @@ ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in
 
 		if (c->refused & (1u << m->id))
 			continue;
-		r = m->copy(c, off_in, off_out, len);
+		if ((c->flags & SPLICE_F_NOCACHE) && (m->props & SD_PAGE_CACHE))
+			r = sd_cache_copy(c, m, off_in, off_out, len);
+		else
+			r = m->copy(c, off_in, off_out, len);
 		if (r > 0) {
-			if (c->stats && m != &sd_method_clone)
+			if (c->stats && m != &sd_method_clone && m != &sd_method_direct)
 				c->stats->bytes[m->id] += (uint64_t)r;
 			if (off_out + (uint64_t)r > c->out.size)
 				c->out.size = off_out + (uint64_t)r;
@@ -219,4 +239,11 @@ ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in
 			return r;
 	}
 	return r;
+}
+
+void sd_plan_close(struct sd_copy *c)
+{
+	for (unsigned int i = 0; i < NMETHODS; i++)
+		if (methods[i]->close && c->state[methods[i]->id])
+			methods[i]->close(c);
 }

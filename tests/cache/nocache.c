@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nocache FS MODE: SPLICE_F_NOCACHE (with SPLICE_F_NOCLONE) leaves the page cache as it was.
+ *
+ * MODE cold     the source is not cached: after the copy neither file has pages cached
+ *               (within 1% of the file), and the data is identical.
+ * MODE warm     the source is wholly cached: it still is, and the copy is not.
+ * MODE partial  every other MiB of the source is cached: exactly those pages still are.
+ * MODE small    a 1 MiB file (buffered methods in windows, not direct I/O): nothing cached.
+ * MODE nouring  io_uring_setup fails (seccomp, ENOSYS): direct I/O without a ring, same result.
+ * MODE nodirect open with O_DIRECT fails (seccomp, EINVAL): buffered windows, same result.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifdef T_HAVE_SECCOMP
+#include <seccomp.h>
+#endif
+
+#include "t.h"
+
+#define MIB (1024ull * 1024)
+
+struct cs {
+	uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+};
+
+static uint64_t cached_pages(int fd)
+{
+	struct {
+		uint64_t off, len;
+	} range = {0, 0};
+	struct cs cs;
+
+	if (syscall(451, fd, &range, &cs, 0) < 0)
+		t_skip(NULL, "cachestat(2) not available: %s", strerror(errno));
+	return cs.nr_cache;
+}
+
+/* Evict fd's pages: write back, then drop. */
+static void evict(int fd)
+{
+	T_CHECK(fdatasync(fd) == 0, "fdatasync: %s", strerror(errno));
+	T_CHECK(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0, "fadvise");
+}
+
+/* Bring [off, off + len) of fd into the cache. */
+static void touch(int fd, uint64_t off, uint64_t len)
+{
+	char *buf = malloc(MIB);
+
+	for (uint64_t o = off; o < off + len; o += MIB)
+		T_CHECK(pread(fd, buf, MIB, (off_t)o) > 0, "pread");
+	free(buf);
+}
+
+/* Which pages of fd (size bytes) are cached. */
+static unsigned char *residency(int fd, uint64_t size)
+{
+	unsigned char *vec = calloc(size / 4096 + 1, 1);
+	void *map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+
+	if (map == MAP_FAILED || mincore(map, size, vec) < 0)
+		t_broken("mincore: %s", strerror(errno));
+	munmap(map, size);
+	return vec;
+}
+
+#ifdef T_HAVE_SECCOMP
+/* openat with O_DIRECT in its flags fails with EINVAL, as on a filesystem without it. */
+static void refuse_odirect(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+	if (!ctx ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(openat), 1,
+			     SCMP_A2(SCMP_CMP_MASKED_EQ, O_DIRECT, O_DIRECT)) < 0 ||
+	    seccomp_load(ctx) < 0)
+		t_broken("seccomp filter for O_DIRECT");
+	seccomp_release(ctx);
+}
+#endif
+
+int main(int argc, char **argv)
+{
+	struct splice_direct_stats st = {0};
+	const char *dir, *mode = argc > 2 ? argv[2] : "cold";
+	uint64_t size = strcmp(mode, "small") == 0 ? MIB : 32 * MIB, pages = size / 4096;
+	unsigned char *before = NULL, *after;
+	loff_t off_in = 0, off_out = 0;
+	int in, out;
+	ssize_t n;
+
+	t_require_root();
+	if (argc < 2)
+		t_broken("usage: nocache FS MODE");
+	t_mount_args(2, argv, &dir, &dir);
+	in = t_make_file(t_path(dir, "src"), size, 0);
+	out = t_open(t_path(dir, "dst"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	evict(in);
+
+	if (strcmp(mode, "warm") == 0) {
+		touch(in, 0, size);
+	} else if (strcmp(mode, "partial") == 0) {
+		for (uint64_t o = 0; o < size; o += 2 * MIB)
+			touch(in, o, MIB);
+	} else if (strcmp(mode, "nouring") == 0) {
+#ifdef T_HAVE_SECCOMP
+		t_fault(SCMP_SYS(io_uring_setup), ENOSYS);
+#else
+		t_skip("seccomp", "built without libseccomp");
+#endif
+	} else if (strcmp(mode, "nodirect") == 0) {
+#ifdef T_HAVE_SECCOMP
+		refuse_odirect();
+#else
+		t_skip("seccomp", "built without libseccomp");
+#endif
+	}
+	before = residency(in, size);
+
+	n = splice_direct_ex(in, &off_in, out, &off_out, size, SPLICE_F_NOCLONE | SPLICE_F_NOCACHE,
+			     &st);
+	T_CHECK(n == (ssize_t)size, "copied %zd of %llu bytes: %s", n, (unsigned long long)size,
+		n < 0 ? strerror(errno) : "short");
+	t_log("directio %llu, offload %llu, pipe %llu, rw %llu bytes; cached after: src %llu, dst "
+	      "%llu of %llu pages",
+	      (unsigned long long)st.bytes[SPLICE_DIRECT_DIRECTIO],
+	      (unsigned long long)st.bytes[SPLICE_DIRECT_OFFLOAD],
+	      (unsigned long long)st.bytes[SPLICE_DIRECT_PIPE],
+	      (unsigned long long)st.bytes[SPLICE_DIRECT_RW], (unsigned long long)cached_pages(in),
+	      (unsigned long long)cached_pages(out), (unsigned long long)pages);
+
+	/* The destination: written back and dropped (within 1%). */
+	T_CHECK(cached_pages(out) <= pages / 100, "destination has %llu of %llu pages cached",
+		(unsigned long long)cached_pages(out), (unsigned long long)pages);
+	/* The source: exactly as before, page by page. */
+	after = residency(in, size);
+	for (uint64_t p = 0, diff = 0; p < pages; p++) {
+		if ((before[p] & 1) != (after[p] & 1) && diff++ < 3)
+			T_CHECK(0, "source page %llu was %scached before and is %s now",
+				(unsigned long long)p, before[p] & 1 ? "" : "not ",
+				after[p] & 1 ? "cached" : "not");
+	}
+	if (strcmp(mode, "small") == 0 || strcmp(mode, "nodirect") == 0)
+		T_CHECK(st.bytes[SPLICE_DIRECT_DIRECTIO] == 0,
+			"direct I/O used where it cannot be");
+	else if (t_arg_fs_in() != T_TMPFS)
+		T_CHECK(st.bytes[SPLICE_DIRECT_DIRECTIO] >= size / 2, "direct I/O moved %llu bytes",
+			(unsigned long long)st.bytes[SPLICE_DIRECT_DIRECTIO]);
+	T_CHECK(t_same_file(in, out), "the copy differs from the source");
+	free(before);
+	free(after);
+	t_done();
+}
