@@ -53,7 +53,6 @@ struct sd_copy {
 	const struct sd_method *plan[8];    /* NULL-terminated, best first */
 	void *state[SPLICE_DIRECT_METHODS]; /* each method's own, made on first use */
 	struct sd_cache *cache;		    /* SPLICE_F_NOCACHE's, see cache.c */
-	int why; /* the errno behind the last SD_NOT_* (for SPLICE_F_CLONE) */
 	struct splice_direct_stats *stats;
 };
 
@@ -98,6 +97,13 @@ int sd_fs_is_memory(int64_t fs_type);
 /* plan.c: which methods, in which order, and what each pair of filesystems has refused. */
 int sd_plan_fs(struct sd_copy *c);
 int sd_plan(struct sd_copy *c);
+/*
+ * The refusals every method shares, mapped to SD_NOT_*: ENOSYS (the process), EXDEV /
+ * EOPNOTSUPP / ENOTTY (the pair), EPERM before any progress (seccomp; an immutable output
+ * was refused earlier); EINVAL becomes einval, which only the method can judge. Any other
+ * -errno is returned as it is.
+ */
+ssize_t sd_refusal(struct sd_copy *c, ssize_t r, ssize_t einval);
 ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in, uint64_t off_out,
 	       size_t len);
 

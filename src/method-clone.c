@@ -68,28 +68,13 @@ static ssize_t clone_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, 
 		return sd_run(c, &sd_method_clone, off_in, off_out, len);
 
 	r = ficlonerange(c, off_in, off_out, n);
-	switch (r) {
-	case 0:
-		if (c->stats)
-			c->stats->bytes[SPLICE_DIRECT_CLONE] += n;
-		return (ssize_t)n;
-	case -ENOSYS:
-	case -EXDEV:
-	case -EOPNOTSUPP:
-	case -ENOTTY:
-		c->why = -r;
-		return SD_NOT_HERE;
-	case -EPERM:
-		/* seccomp profiles of container runtimes; an immutable output was refused earlier */
-		c->why = -r;
-		return c->done ? r : SD_NOT_HERE;
-	case -EINVAL:
-	case -ETXTBSY:
-		c->why = -r;
+	if (r == -ETXTBSY) /* a swap file: this file only */
 		return SD_NOT_NOW;
-	default:
-		return r;
-	}
+	if (r)
+		return sd_refusal(c, r, SD_NOT_NOW); /* EINVAL: alignment, or a NOCOW file */
+	if (c->stats)
+		c->stats->bytes[SPLICE_DIRECT_CLONE] += n;
+	return (ssize_t)n;
 }
 
 const struct sd_method sd_method_clone = {

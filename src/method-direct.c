@@ -248,10 +248,8 @@ static ssize_t direct_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out,
 	d = direct_open(c);
 	if (!d)
 		return -ENOMEM;
-	if (d->failed) {
-		c->why = (int)-d->failed;
+	if (d->failed) /* EINVAL: no O_DIRECT on this filesystem */
 		return d->failed == -EINVAL ? SD_NOT_HERE : SD_NOT_NOW;
-	}
 	a = d->align;
 	if (off_in % a != off_out % a)
 		return SD_NOT_NOW;

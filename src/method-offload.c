@@ -20,20 +20,8 @@ static ssize_t offload_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out
 	r = sd_sys_copy_file_range(c->in.fd, &i, c->out.fd, &o, sd_min(len, SD_MAX_RW), 0);
 	if (r >= 0)
 		return r;
-	c->why = (int)-r;
-	switch (r) {
-	case -ENOSYS:
-		return SD_NOT_EVER;
-	case -EXDEV:
-	case -EOPNOTSUPP:
-		return SD_NOT_HERE;
-	case -EPERM:
-		return c->done ? r : SD_NOT_HERE;
-	case -EINVAL:
-		return SD_NOT_NOW;
-	default:
-		return r;
-	}
+	/* EINVAL: the arguments were checked; this file cannot be served (overlayfs, FUSE) */
+	return sd_refusal(c, r, SD_NOT_NOW);
 }
 
 const struct sd_method sd_method_offload = {

@@ -55,20 +55,10 @@ static void pipe_close(struct sd_copy *c)
 	c->state[SPLICE_DIRECT_PIPE] = NULL;
 }
 
+/* EINVAL: a filesystem without splice_read or splice_write */
 static ssize_t refusal(struct sd_copy *c, ssize_t r)
 {
-	c->why = (int)-r;
-	switch (r) {
-	case -ENOSYS:
-		return SD_NOT_EVER;
-	case -EINVAL:
-	case -EOPNOTSUPP:
-		return SD_NOT_HERE;
-	case -EPERM:
-		return c->done ? r : SD_NOT_HERE;
-	default:
-		return r;
-	}
+	return sd_refusal(c, r, SD_NOT_HERE);
 }
 
 static ssize_t pipe_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)

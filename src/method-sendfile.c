@@ -26,18 +26,8 @@ static ssize_t sendfile_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_ou
 	(void)lseek(c->out.fd, pos, SEEK_SET);
 	if (r >= 0)
 		return r;
-	c->why = (int)-r;
-	switch (r) {
-	case -ENOSYS:
-		return SD_NOT_EVER;
-	case -EINVAL:
-	case -EOPNOTSUPP:
-		return SD_NOT_HERE;
-	case -EPERM:
-		return c->done ? r : SD_NOT_HERE;
-	default:
-		return r;
-	}
+	/* EINVAL: an input without splice_read */
+	return sd_refusal(c, r, SD_NOT_HERE);
 }
 
 const struct sd_method sd_method_sendfile = {

@@ -131,6 +131,30 @@ static void refuse(struct sd_copy *c, const struct sd_method *m, ssize_t why)
 	pthread_mutex_unlock(&lock);
 }
 
+ssize_t sd_refusal(struct sd_copy *c, ssize_t r, ssize_t einval)
+{
+	switch (r) {
+	case -ENOSYS: /* not in this kernel, or a seccomp filter: for the whole process */
+		break;
+	case -EXDEV:
+	case -EOPNOTSUPP:
+	case -ENOTTY:
+		r = SD_NOT_HERE;
+		break;
+	case -EPERM: /* seccomp profiles of container runtimes answer EPERM too */
+		if (c->done)
+			return r;
+		r = SD_NOT_HERE;
+		break;
+	case -EINVAL:
+		r = einval;
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
 /* May copy_file_range between these two files share extents instead of copying? */
 static int offload_may_share(const struct sd_copy *c)
 {
