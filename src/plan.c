@@ -3,6 +3,7 @@
  * plan.c - which methods, in which order, for a pair of filesystems; and what each pair has
  * refused, so that copying 100,000 files does not cost 100,000 failed clone attempts.
  *
+ *   a kernel with SPLICE_F_DIRECT (kernel/patches):          native, then as below
  *   same filesystem that can clone (btrfs, xfs, nfs, ...):  clone offload pipe sendfile rw
  *   same filesystem that cannot (ext4, tmpfs, ...):         offload pipe sendfile rw
  *   two filesystems of one type:                            offload pipe sendfile rw
@@ -29,8 +30,8 @@
 #include "internal.h"
 
 static const struct sd_method *const methods[] = {
-	&sd_method_clone, &sd_method_direct,   &sd_method_offload, &sd_method_direct,
-	&sd_method_pipe,  &sd_method_sendfile, &sd_method_rw,
+	&sd_method_native, &sd_method_clone, &sd_method_direct,	  &sd_method_offload,
+	&sd_method_direct, &sd_method_pipe,  &sd_method_sendfile, &sd_method_rw,
 };
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
@@ -173,6 +174,9 @@ static int wanted(const struct sd_copy *c, const struct sd_method *m, unsigned i
 {
 	int same_fs = c->in.dev == c->out.dev;
 
+	if (m == &sd_method_native)
+		return !(c->flags & (SPLICE_F_NOCLONE | SPLICE_F_CLONE | SPLICE_F_NOCACHE)) &&
+		       !c->stream;
 	if (m == &sd_method_clone) {
 		if (c->flags & SPLICE_F_CLONE)
 			return 1;
@@ -186,7 +190,7 @@ static int wanted(const struct sd_copy *c, const struct sd_method *m, unsigned i
 		if (!(c->flags & SPLICE_F_NOCACHE) || sd_fs_is_memory(c->in.fs_type) ||
 		    sd_fs_is_memory(c->out.fs_type))
 			return 0;
-		return (i == 1) == local(c); /* before offload where local, after it if not */
+		return (i == 2) == local(c); /* before offload where local, after it if not */
 	}
 	if (m == &sd_method_offload) {
 		if (c->in.fs_type != c->out.fs_type)
