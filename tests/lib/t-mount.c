@@ -7,6 +7,7 @@
  * set to autoclear, so that the last unmount detaches it; and the mounts live in a private
  * mount namespace, so that even a SIGKILLed test takes its mounts (and loops) with it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/loop.h>
@@ -80,6 +81,36 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * A test killed by SIGKILL (a runner's timeout) cannot clean up: its mounts die with its
+ * namespace, but its empty folder stays. The folder names carry the pid: remove what the
+ * dead left behind (rmdir only removes empty folders; the image is unlinked once attached).
+ */
+static void sweep_stale(void)
+{
+	DIR *d = opendir("/var/tmp");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[320];
+		long pid;
+
+		if (sscanf(e->d_name, "sdtest.%ld.", &pid) != 1 || pid <= 0)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "/var/tmp/%s/img", e->d_name);
+		(void)unlink(path);
+		snprintf(path, sizeof(path), "/var/tmp/%s/mnt", e->d_name);
+		(void)rmdir(path);
+		snprintf(path, sizeof(path), "/var/tmp/%s", e->d_name);
+		(void)rmdir(path);
+	}
+	closedir(d);
+}
+
 static void setup_cleanup(void)
 {
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
@@ -87,6 +118,7 @@ static void setup_cleanup(void)
 	if (owner)
 		return;
 	owner = getpid();
+	sweep_stale();
 	atexit(cleanup);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct sigaction sa = {.sa_handler = on_signal};
@@ -234,7 +266,8 @@ const char *t_mount(enum t_fs fs, const char *size)
 		       : fs == T_TMPFS ? "256M"
 		       : fs == T_BTRFS ? "1G"
 				       : "300M";
-	char tmp[sizeof(m->tmp)] = "/var/tmp/sdtest.XXXXXX";
+	char tmp[sizeof(m->tmp)];
+	snprintf(tmp, sizeof(tmp), "/var/tmp/sdtest.%ld.XXXXXX", (long)getpid());
 	if (!mkdtemp(tmp))
 		t_broken("mkdtemp: %s", strerror(errno));
 	memcpy(m->tmp, tmp, sizeof(tmp));

@@ -123,7 +123,7 @@ void t_fill_random(int fd, uint64_t off, uint64_t len);
 int t_make_file(const char *path, uint64_t size, int holes);
 /* open(2) that breaks the test on failure. */
 int t_open(const char *path, int flags, mode_t mode);
-/* Path helpers: a static buffer per call would bite; these return malloc'd strings. */
+/* dir/name, in memory that lives until exit (a static buffer per call would bite). */
 char *t_path(const char *dir, const char *name);
 
 /* statvfs: bytes available to root (f_bfree * f_frsize), after syncfs(). */
