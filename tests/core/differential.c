@@ -119,9 +119,9 @@ static loff_t pick_offset(uint64_t size, int allow_wild)
 	return t_rand() & 1 ? huge[t_rand_below(6)] : INT64_MAX - (loff_t)t_rand_below(8192);
 }
 
-static size_t pick_len(void)
+static size_t pick_len(int wild)
 {
-	uint64_t r = t_rand_below(100);
+	uint64_t r = wild ? t_rand_below(100) : 30 + t_rand_below(70);
 
 	if (r < 10)
 		return 0;
@@ -148,14 +148,24 @@ static enum kind pick_kind(void)
 {
 	uint64_t r = t_rand_below(100);
 
-	if (r < 88)
+	if (r < 94)
 		return K_FILE;
 	return (enum kind)(1 + t_rand_below(6));
 }
 
-static int in_modes[] = {O_RDONLY, O_RDWR, O_RDONLY, O_RDWR, O_WRONLY};
-static int out_modes[] = {O_WRONLY,	    O_RDWR, O_WRONLY, O_RDWR, O_RDONLY, O_WRONLY | O_APPEND,
-			  O_RDWR | O_APPEND};
+/* Mostly usable modes, sometimes one the kernel refuses (O_WRONLY input, O_RDONLY or
+ * O_APPEND output). */
+static const int in_modes[] = {
+	O_RDONLY, O_RDWR, O_RDONLY, O_RDWR, O_RDONLY, O_RDWR, O_RDONLY, O_WRONLY,
+};
+static const int out_modes[] = {
+	O_WRONLY,	   O_RDWR,
+	O_WRONLY,	   O_RDWR,
+	O_WRONLY,	   O_RDWR,
+	O_WRONLY,	   O_RDWR,
+	O_RDONLY,	   O_WRONLY | O_APPEND,
+	O_RDWR | O_APPEND,
+};
 
 struct fdset {
 	int in, out;
@@ -356,18 +366,46 @@ static int compare(const struct kase *c, const struct result *l, const struct re
 	return ok;
 }
 
+/* What the cases did, so that the log shows the test reached more than one errno. */
+static long n_copied, n_zero, n_err[256];
+
+static void tally(const struct result *k)
+{
+	if (k->ret > 0)
+		n_copied++;
+	else if (k->ret == 0)
+		n_zero++;
+	else if (k->err > 0 && k->err < 256)
+		n_err[k->err]++;
+}
+
+static void summary(void)
+{
+	char line[512];
+	int n = snprintf(line, sizeof(line), "cases: %ld copied, %ld returned 0", n_copied, n_zero);
+
+	for (int e = 1; e < 256 && n < (int)sizeof(line) - 40; e++)
+		if (n_err[e])
+			n += snprintf(line + n, sizeof(line) - (size_t)n, ", %ld %s", n_err[e],
+				      strerrorname_np(e) ? strerrorname_np(e) : "?");
+	t_log("%s", line);
+}
+
 static void make_case(struct kase *c)
 {
+	/* Two cases in three are well formed and copy; the rest try the error paths. */
+	int wild = t_rand_below(3) == 0;
+
 	memset(c, 0, sizeof(*c));
 	c->in_idx = (int)t_rand_below(NFILES);
 	c->out_idx = (int)t_rand_below(NFILES);
 	/* One filesystem: often the same file, sometimes through one fd. */
 	if (!cross && t_rand_below(4) == 0)
 		c->out_idx = c->in_idx;
-	c->kin = pick_kind();
-	c->kout = pick_kind();
-	c->in_mode = in_modes[t_rand_below(sizeof(in_modes) / sizeof(in_modes[0]))];
-	c->out_mode = out_modes[t_rand_below(sizeof(out_modes) / sizeof(out_modes[0]))];
+	c->kin = wild ? pick_kind() : K_FILE;
+	c->kout = wild ? pick_kind() : K_FILE;
+	c->in_mode = in_modes[t_rand_below(wild ? sizeof(in_modes) / sizeof(in_modes[0]) : 2)];
+	c->out_mode = out_modes[t_rand_below(wild ? sizeof(out_modes) / sizeof(out_modes[0]) : 2)];
 	if (!cross && c->in_idx == c->out_idx && c->kin == K_FILE && c->kout == K_FILE &&
 	    t_rand_below(3) == 0) {
 		c->same_fd = 1;
@@ -376,16 +414,16 @@ static void make_case(struct kase *c)
 	uint64_t size = size_of(lib.src[c->in_idx]);
 	c->null_in = t_rand_below(3) == 0;
 	c->null_out = t_rand_below(3) == 0;
-	c->off_in = pick_offset(size, 1);
-	c->off_out = pick_offset(size_of(lib.dst[c->out_idx]), 1);
+	c->off_in = pick_offset(size, wild);
+	c->off_out = pick_offset(size_of(lib.dst[c->out_idx]), wild);
 	/* Positions: lseek refuses past the filesystem's largest file; stay below ext4's. */
 	c->pos_in = pick_offset(size, 0);
 	c->pos_out = c->same_fd ? c->pos_in : pick_offset(size_of(lib.dst[c->out_idx]), 0);
-	c->len = pick_len();
-	uint64_t r = t_rand_below(100);
-	if (r < 70) {
+	c->len = pick_len(wild);
+	uint64_t r = t_rand_below(wild ? 100 : 94);
+	if (r < 76) {
 		c->lib_flags = c->ker_flags = 0;
-	} else if (r < 88) {
+	} else if (r < 94) {
 		/* Our accepted flags change nothing that can be seen here; the kernel gets 0. */
 		static const unsigned int ok[] = {SPLICE_F_DIRECT, SPLICE_F_NOCACHE,
 						  SPLICE_F_NOCLONE,
@@ -438,6 +476,7 @@ int main(int argc, char **argv)
 		make_case(&c);
 		run(&ker, &c, 1, &k);
 		run(&lib, &c, 0, &l);
+		tally(&k);
 		if (!compare(&c, &l, &k)) {
 			describe(&c, n);
 			bad++;
@@ -459,6 +498,7 @@ int main(int argc, char **argv)
 				regenerate(i);
 		}
 	}
+	summary();
 	T_CHECK(bad == 0, "%ld case(s) differ (SD_TEST_SEED=%" PRIu64 " reproduces them)", bad,
 		t_seed());
 	t_done();
