@@ -9,7 +9,7 @@
  *                                                   copy LEN bytes of SRC at OFF_IN over DST
  *                                                   at OFF_OUT (splice_direct_ex with offsets)
  *
- * -n asks for SPLICE_F_NOCLONE. -s writes how the bytes were moved ("clone", "offload+pipe",
+ * -n asks for SPLICE_F_NOCLONE, -c for SPLICE_F_NOCACHE. -s writes how the bytes were moved ("clone", "offload+pipe",
  * ...) to STATS, for the benchmark's "method" column. Like `cp -r`, it copies content and
  * permission bits, not owners or times. One thread: it measures the library, not a scheduler.
  */
@@ -195,8 +195,11 @@ int main(int argc, char **argv)
 	const char *stats_path = NULL;
 	int tree = 0, range = 0, opt;
 
-	while ((opt = getopt(argc, argv, "nrRs:")) != -1) {
+	while ((opt = getopt(argc, argv, "cnrRs:")) != -1) {
 		switch (opt) {
+		case 'c':
+			copy_flags |= SPLICE_F_NOCACHE;
+			break;
 		case 'n':
 			copy_flags |= SPLICE_F_NOCLONE;
 			break;

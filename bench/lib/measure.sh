@@ -17,6 +17,11 @@ tool_cmd() {
 	tree:sdcp) CMD=("$SDCP" --stats -r "$src" "$dst") ;;
 	file:sdcopy | sparse:sdcopy) CMD=("$SDCOPY" -s "$WORK/stats" "$src" "$dst") ;;
 	tree:sdcopy) CMD=("$SDCOPY" -s "$WORK/stats" -r "$src" "$dst") ;;
+	# SPLICE_F_NOCACHE: a physical copy that leaves the page cache as it was (issue 6)
+	nocache:sdcp) CMD=("$SDCP" --stats --nocache --reflink=never "$src" "$dst") ;;
+	nocache:sdcopy) CMD=("$SDCOPY" -n -c -s "$WORK/stats" "$src" "$dst") ;;
+	nocache:cp) CMD=(cp --reflink=never "$src" "$dst") ;;
+	nocache:rsync) CMD=(rsync "$src" "$dst") ;;
 	range:sdcopy) CMD=("$SDCOPY" -s "$WORK/stats" -R "$RANGE_IN" "$RANGE_OUT" "$RANGE_LEN" "$src" "$dst") ;;
 	range:dd) CMD=(dd "if=$src" "of=$dst" bs=1M "skip=$RANGE_IN" "seek=$RANGE_OUT" "count=$RANGE_LEN"
 		iflag=skip_bytes,count_bytes oflag=seek_bytes conv=notrunc status=none) ;;
@@ -125,7 +130,7 @@ one_run() {
 
 same_data() {
 	case $1 in
-	file | sparse) cmp -s "$2" "$3" ;;
+	file | sparse | nocache) cmp -s "$2" "$3" ;;
 	tree) diff -r --no-dereference -q "$2" "$3" >/dev/null 2>&1 ;;
 	range) cmp -s -n "$RANGE_LEN" -i "$RANGE_IN:$RANGE_OUT" "$2" "$3" ;;
 	esac
