@@ -3,7 +3,7 @@
  * cache.c - SPLICE_F_NOCACHE for the methods that go through the page cache (offload, pipe,
  * sendfile, rw): leave the cache as it was found, and bounded while the copy runs.
  *
- * The copy runs in windows of 8 MiB. Before a window, cachestat(2) (Linux 6.5) tells how
+ * The copy runs in windows of 32 MiB. Before a window, cachestat(2) (Linux 6.5) tells how
  * many of the input's pages there are cached: none (they are all dropped after the copy),
  * all (all kept), or some, and then mincore(2) on a mapping of the window tells which, so
  * that exactly the pages the copy brought in are dropped. Without cachestat, mincore
@@ -26,7 +26,7 @@
 #define SYS_cachestat 451
 #endif
 
-#define WINDOW (8u << 20)
+#define WINDOW (32u << 20)
 #define PAGE   4096u
 
 struct sd_cache {
@@ -171,7 +171,10 @@ ssize_t sd_cache_copy(struct sd_copy *c, const struct sd_method *m, uint64_t off
 	k->ahead_off = page_down(off_in + len);
 	residency(k, c->in.fd, k->ahead_off, k->ahead);
 
+	/* a method that passes its edges on (directio) runs them in this window */
+	c->in_window = 1;
 	r = m->copy(c, off_in, off_out, len);
+	c->in_window = 0;
 	if (r <= 0)
 		return r;
 

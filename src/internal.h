@@ -53,13 +53,14 @@ struct sd_copy {
 	const struct sd_method *plan[8];    /* NULL-terminated, best first */
 	void *state[SPLICE_DIRECT_METHODS]; /* each method's own, made on first use */
 	struct sd_cache *cache;		    /* SPLICE_F_NOCACHE's, see cache.c */
+	int in_window;			    /* inside one of cache.c's windows: no nesting */
 	struct splice_direct_stats *stats;
 };
 
 /* Methods: one file each. */
 #define SD_SHARES_EXTENTS 0x1u /* the copy may share extents with the source */
 #define SD_SAME_FS_ONLY	  0x2u /* only between files of one filesystem */
-#define SD_PAGE_CACHE	  0x4u /* moves the data through the page cache */
+#define SD_PAGE_CACHE	  0x4u /* may leave pages in the page cache: NOCACHE runs it in windows */
 
 struct sd_method {
 	const char *name;
@@ -75,8 +76,8 @@ struct sd_method {
 	void (*close)(struct sd_copy *c);
 };
 
-extern const struct sd_method sd_method_native, sd_method_clone, sd_method_direct, sd_method_offload, sd_method_pipe,
-	sd_method_sendfile, sd_method_rw;
+extern const struct sd_method sd_method_native, sd_method_clone, sd_method_direct,
+	sd_method_offload, sd_method_pipe, sd_method_sendfile, sd_method_rw;
 
 /* check.c: copy_file_range(2)'s validation, in the kernel's order. */
 int sd_check_fds(struct sd_copy *c, int fd_in, int fd_out);

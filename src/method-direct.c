@@ -273,6 +273,12 @@ static ssize_t direct_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out,
 const struct sd_method sd_method_direct = {
 	.name = "directio",
 	.id = SPLICE_DIRECT_DIRECTIO,
+	/*
+	 * O_DIRECT still can leave pages behind: btrfs finishes a short direct read (a
+	 * non-blocking one from io_uring, say) through the page cache. So directio runs in
+	 * cache.c's windows too, which drop what it brought in (seen here on btrfs under load).
+	 */
+	.props = SD_PAGE_CACHE,
 	.copy = direct_copy,
 	.close = direct_close,
 };

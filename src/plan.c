@@ -239,7 +239,7 @@ ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in
 
 		if (c->refused & (1u << m->id))
 			continue;
-		if ((c->flags & SPLICE_F_NOCACHE) && (m->props & SD_PAGE_CACHE))
+		if ((c->flags & SPLICE_F_NOCACHE) && (m->props & SD_PAGE_CACHE) && !c->in_window)
 			r = sd_cache_copy(c, m, off_in, off_out, len);
 		else
 			r = m->copy(c, off_in, off_out, len);
