@@ -190,7 +190,8 @@ static int wanted(const struct sd_copy *c, const struct sd_method *m, unsigned i
 		if (!(c->flags & SPLICE_F_NOCACHE) || sd_fs_is_memory(c->in.fs_type) ||
 		    sd_fs_is_memory(c->out.fs_type))
 			return 0;
-		return (i == 2) == local(c); /* before offload where local, after it if not */
+		/* before offload where both disks are local, after it (a server's copy) if not */
+		return (methods[i + 1] == &sd_method_offload) == local(c);
 	}
 	if (m == &sd_method_offload) {
 		if (c->in.fs_type != c->out.fs_type)
