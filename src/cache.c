@@ -181,7 +181,7 @@ ssize_t sd_cache_copy(struct sd_copy *c, const struct sd_method *m, uint64_t off
 	drop_new(c->in.fd, base, k->before, base, page_up(off_in + (uint64_t)r) - base);
 	/* start this window's writeback, then finish the previous one's */
 	out_off = page_down(off_out);
-	out_len = page_up(off_out + (uint64_t)r) - out_off;
+	out_len = sd_min(page_up(off_out + (uint64_t)r), INT64_MAX) - out_off;
 	(void)sync_file_range(c->out.fd, (off_t)out_off, (off_t)out_len, SYNC_FILE_RANGE_WRITE);
 	settle(c);
 	k->pending_off = out_off;

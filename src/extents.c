@@ -64,9 +64,17 @@ static int64_t next_data(struct sd_copy *c, uint64_t pos, uint64_t end, uint64_t
 		*data = end; /* only a hole left before the end of the file */
 		return (int64_t)end;
 	}
-	*data = sd_min((uint64_t)d, end);
+	if ((uint64_t)d >= end) {
+		*data = end; /* a hole up to the end: the data found lies past the range */
+		return (int64_t)end;
+	}
+	*data = (uint64_t)d;
+	/*
+	 * The end of a file that reaches 2^63 (a copy within one file, to the largest
+	 * offset) is returned as a negative off_t: only -1 is an error.
+	 */
 	h = lseek(c->in.fd, d, SEEK_HOLE);
-	if (h < 0)
+	if (h == -1)
 		return -errno;
 	return (int64_t)sd_min((uint64_t)h, end);
 }
@@ -74,7 +82,8 @@ static int64_t next_data(struct sd_copy *c, uint64_t pos, uint64_t end, uint64_t
 ssize_t sd_copy_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint64_t len)
 {
 	uint64_t end = off_in + len, pos = off_in, data, data_end;
-	int sparse = !c->stream && c->in.blocks * 512 < c->in.size;
+	/* SPLICE_F_CLONE shares holes as they are, and must not touch the output if it fails */
+	int sparse = !c->stream && !(c->flags & SPLICE_F_CLONE) && c->in.blocks * 512 < c->in.size;
 	off_t saved = sparse ? lseek(c->in.fd, 0, SEEK_CUR) : -1;
 	ssize_t r = 0;
 
