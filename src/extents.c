@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -79,6 +80,23 @@ static int64_t next_data(struct sd_copy *c, uint64_t pos, uint64_t end, uint64_t
 	return (int64_t)sd_min((uint64_t)h, end);
 }
 
+/*
+ * A copy that ended in a hole has written nothing there: give the output its size. Only ever
+ * grow it, against its size now: another call may be writing a later range of the same file
+ * (sdcp's chunks of one large file), and a size read when this call started would cut that.
+ * Returns r, or -errno if r was no error.
+ */
+static ssize_t extend(struct sd_copy *c, uint64_t size, ssize_t r)
+{
+	struct stat st;
+
+	if (fstat(c->out.fd, &st) < 0 ||
+	    ((uint64_t)st.st_size < size && ftruncate(c->out.fd, (off_t)size) < 0))
+		return r >= 0 ? -errno : r;
+	c->out.size = size;
+	return r;
+}
+
 ssize_t sd_copy_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint64_t len)
 {
 	uint64_t end = off_in + len, pos = off_in, data, data_end;
@@ -122,13 +140,8 @@ ssize_t sd_copy_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint
 	if (sparse)
 		(void)lseek(c->in.fd, saved, SEEK_SET);
 
-	/* A copy that ended in a hole has written nothing there: give the output its size. */
-	if (pos > off_in && off_out + (pos - off_in) > c->out.size) {
-		if (ftruncate(c->out.fd, (off_t)(off_out + (pos - off_in))) < 0 && r >= 0)
-			r = -errno;
-		else
-			c->out.size = off_out + (pos - off_in);
-	}
+	if (pos > off_in && off_out + (pos - off_in) > c->out.size)
+		r = extend(c, off_out + (pos - off_in), r);
 	if (pos > off_in)
 		return (ssize_t)(pos - off_in);
 	return r;

@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# cp's options give the same output, status and resulting tree as GNU cp 9.1.
+. "$(dirname "$0")/lib.sh"
+
+files() {
+	echo hello >a
+	echo older >b
+	touch -d '2001-01-01' b
+	echo newer >n
+	touch -d '2030-01-01' n
+	mkdir -p d/e target
+	echo x >d/f
+	echo y >d/e/g
+	ln -s f d/l
+	ln -s a link-to-a
+	ln -s nowhere dangling
+	ln -s d link-to-d
+}
+
+ok 'plain copy' same_as_cp files a c
+ok 'into a directory' same_as_cp files a b target
+ok '-v' same_as_cp files -v a c
+ok '-v into a directory' same_as_cp files -v a b target
+ok 'overwrite' same_as_cp files -v a b
+ok '-n' same_as_cp files -n a b
+ok '-n -v' same_as_cp files -n -v a b
+ok '-u, source newer' same_as_cp files -uv a b
+ok '-u, source older' same_as_cp files -uv a n
+ok '-u into a fresh name' same_as_cp files -uv a c
+ok '-b' same_as_cp files -bv a b
+ok '--backup=numbered twice' same_as_cp files -v --backup=t a b
+ok '--backup=simple -S' same_as_cp files -v --backup=simple -S .old a b
+ok '--backup=none' same_as_cp files -v --backup=none a b
+ok '--backup=existing without numbered' same_as_cp files -v --backup=existing a b
+ok '-f' same_as_cp files -f a b
+ok '-bf onto itself backs it up' same_as_cp files -vbf a a
+ok '--backup=t -f onto itself' same_as_cp files -v --backup=t -f a a
+ok '-bf onto itself by another name' same_as_cp files -vbf a ./a
+ok '--remove-destination -v' same_as_cp files -v --remove-destination a b
+ok 'through a symlink operand' same_as_cp files a link-to-a-copy
+ok 'onto a symlink operand' same_as_cp files b link-to-a
+ok '-P on a symlink' same_as_cp files -P link-to-a c
+ok '-d on a symlink' same_as_cp files -d link-to-a c
+ok '-L on a symlink' same_as_cp files -L link-to-a c
+ok '-H on a symlink operand' same_as_cp files -rH link-to-a d c
+ok '-r keeps symlinks' same_as_cp files -r d c
+ok '-rL follows symlinks' same_as_cp files -rL d c
+ok '-r into an existing directory' same_as_cp files -rv d target
+ok '-r twice' same_as_cp files -rv d d target
+ok 'a file twice' same_as_cp files -v a ./a target
+ok '-T' same_as_cp files -rT d target
+ok '-t' same_as_cp files -v -t target a b d/f
+ok '--parents' same_as_cp files -v --parents d/e/g target
+ok '--parents -r' same_as_cp files -rv --parents d/e target
+ok 'trailing slash' same_as_cp files -rv d/ c
+ok 'trailing slashes stripped' same_as_cp files -rv --strip-trailing-slashes d// c
+ok 'trailing slashes stripped from a symlink' same_as_cp files -rv --strip-trailing-slashes link-to-d/ c
+ok 'trailing slashes stripped from a file' same_as_cp files -v --strip-trailing-slashes a/ c
+ok 'trailing slashes stripped, into a directory' same_as_cp files -rv --strip-trailing-slashes link-to-d/ a/ d// target
+ok '-l' same_as_cp files -lv a c
+ok '-l onto an existing name' same_as_cp files -vl a b
+ok '-lf onto an existing name' same_as_cp files -vlf a b
+ok '-s onto an existing name' same_as_cp files -vs a b
+ok 'into a missing folder with a slash' same_as_cp files -v a nodir/
+ok 'into a missing folder' same_as_cp files -v a nodir/x
+ok 'a file used as a folder' same_as_cp files -v a d/f/x
+ok 'a folder onto a file inside it' same_as_cp files -r d d/f
+ok '-T onto a folder with a slash' same_as_cp files -T a target/
+ok '-rl' same_as_cp files -rl d c
+abs_symlink() {
+	run_both files -s "$T/s/a" c && [ "$(readlink "$T/s/c")" = "$T/s/a" ] && diff "$T/g.err" "$T/s.err"
+}
+ok '-s absolute' abs_symlink
+ok '-s in the current directory' same_as_cp files -sv a c
+ok '--attributes-only' same_as_cp files --attributes-only a c
+ok '--attributes-only over a file' same_as_cp files --attributes-only a b
+ok '-x' same_as_cp files -rx d c
+ok '--copy-contents on files' same_as_cp files -r --copy-contents d c
+ok '-Z' same_as_cp files -Z a c
+ok '--reflink=never' same_as_cp files --reflink=never a c
+ok '--sparse=never' same_as_cp files --sparse=never a c
+ok '--sparse=always' same_as_cp files --sparse=always a c
+ok 'directory onto existing directory with a file in the way' same_as_cp files -r d target/
+posixly() {
+	POSIXLY_CORRECT=1
+	export POSIXLY_CORRECT
+	same_as_cp files a c -v
+}
+ok 'POSIXLY_CORRECT stops options at the first operand' posixly
+
+answer() {
+	files
+	exec </dev/null
+}
+ok '-i with no answer' same_as_cp answer -i a b
+
+# Newer cp's --update=WHEN (not in GNU cp 9.1: checked by hand)
+upd() {
+	rm -rf "$T/u" && mkdir "$T/u" && (cd "$T/u" && files && "$SDCP" "$@")
+}
+upd_none() {
+	upd --update=none a b && [ "$(cat "$T/u/b")" = older ]
+}
+upd_none_fail() {
+	upd --update=none-fail a b 2>"$T/err"
+	[ $? = 1 ] && [ "$(cat "$T/u/b")" = older ] && grep -q "not replacing 'b'" "$T/err"
+}
+upd_older() {
+	upd --update=older a b && [ "$(cat "$T/u/b")" = hello ]
+}
+upd_older_newer() {
+	upd --update=older a n && [ "$(cat "$T/u/n")" = newer ]
+}
+upd_all() {
+	upd --update=all a n && [ "$(cat "$T/u/n")" = hello ]
+}
+ask_yes() {
+	echo y | upd -i a b 2>"$T/err" && [ "$(cat "$T/u/b")" = hello ] &&
+		grep -q "overwrite 'b'?" "$T/err"
+}
+ask_no() {
+	echo n | upd -i a b 2>/dev/null && [ "$(cat "$T/u/b")" = older ]
+}
+ok '--update=none keeps the old file' upd_none
+ok '--update=none-fail fails' upd_none_fail
+ok '--update=older replaces the older' upd_older
+ok '--update=older keeps the newer' upd_older_newer
+ok '--update=all' upd_all
+ok '-i yes' ask_yes
+ok '-i no' ask_no
+t_done

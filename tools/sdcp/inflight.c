@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * inflight.c - the files being written right now, so that a copy killed by SIGINT, SIGTERM
+ * or SIGHUP leaves no half-written new file and no --atomic temporary behind.
+ *
+ * The signals are blocked in every thread and taken by one thread with sigwait(): it can
+ * then lock the list like any code (a handler could not), remove what is listed, and die
+ * of the same signal, so the caller still sees the usual status (130 for Ctrl-C).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "sdcp.h"
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct inflight head = {&head, &head, -1, NULL};
+static sigset_t fatal;
+
+void inflight_add(struct inflight *e, int dirfd, const char *name)
+{
+	e->dirfd = dirfd;
+	e->name = name;
+	pthread_mutex_lock(&lock);
+	e->next = &head;
+	e->prev = head.prev;
+	head.prev->next = e;
+	head.prev = e;
+	pthread_mutex_unlock(&lock);
+}
+
+void inflight_del(struct inflight *e)
+{
+	if (!e->name)
+		return;
+	pthread_mutex_lock(&lock);
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	pthread_mutex_unlock(&lock);
+	e->name = NULL;
+}
+
+static void *watch(void *unused)
+{
+	int sig = 0;
+
+	(void)unused;
+	if (sigwait(&fatal, &sig))
+		return NULL;
+	/* keep the lock: no file starts or ends from now on */
+	pthread_mutex_lock(&lock);
+	for (struct inflight *e = head.next; e != &head; e = e->next)
+		(void)unlinkat(e->dirfd, e->name, 0);
+	if (arg_progress && isatty(STDERR_FILENO))
+		fputs("\r\033[K", stderr);
+	signal(sig, SIG_DFL);
+	pthread_sigmask(SIG_UNBLOCK, &fatal, NULL);
+	raise(sig);
+	_exit(128 + sig); /* not reached */
+}
+
+/* Before any other thread starts, so that they all inherit the mask. */
+void inflight_start(void)
+{
+	pthread_t t;
+	pthread_attr_t attr;
+
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+
+	sigemptyset(&fatal);
+	for (int i = 0; i < 3; i++) {
+		struct sigaction old;
+
+		/* what the caller ignores (nohup, a background job) stays ignored */
+		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler != SIG_IGN)
+			sigaddset(&fatal, sigs[i]);
+	}
+	if (sigisemptyset(&fatal) || pthread_sigmask(SIG_BLOCK, &fatal, NULL))
+		return;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	if (pthread_create(&t, &attr, watch, NULL))
+		pthread_sigmask(SIG_UNBLOCK, &fatal, NULL); /* no watcher: die as usual */
+	pthread_attr_destroy(&attr);
+}

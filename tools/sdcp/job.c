@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * job.c - copy one regular file: open, create, move the bytes with splice_direct_ex(), then
+ * the metadata. For a small new file that is openat, fstat, openat(O_CREAT|O_EXCL), the
+ * library's calls, close, close.
+ *
+ * A large file is split into chunk jobs that share the two fds; each chunk is one
+ * splice_direct_ex() call at its own offsets, and whichever chunk ends last finishes the file.
+ *
+ * Failure rules: a file we created and could not complete is removed, so no truncated copy is
+ * mistaken for a whole one; an existing destination gets its space reserved before it is
+ * truncated; with --atomic the copy is made under a temporary name and renamed over the
+ * destination only when it is complete, synced and has its metadata.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "sdcp.h"
+
+struct file_job {
+	struct job job; /* first: work.c sees only this */
+	struct dir *dir;
+	const char *sname, *dname;
+	int top, follow;
+	struct stat st;
+	int have_st;
+	/* shared by the chunks, once the copy has started */
+	int sfd, dfd;
+	int created;	     /* the name we write (dname or tmp) is ours: remove it on failure */
+	int tracked;	     /* registered with links_find() */
+	int stream;	     /* not a regular file: read and write it ourselves */
+	char *tmp;	     /* --atomic */
+	char *backup;	     /* for -v */
+	int announced;	     /* the -v line was printed */
+	struct inflight fly; /* listed while the name we write is ours */
+	atomic_int chunks;
+	atomic_int err;
+	pthread_mutex_t lock;
+	struct splice_direct_stats stats;
+	char *self; /* -bf a a: the backup name we copy to instead */
+	char names[];
+};
+
+struct chunk_job {
+	struct job job;
+	struct file_job *f;
+	uint64_t off, len;
+};
+
+static void file_run(struct job *j);
+
+void job_file(struct dir *d, const char *sname, const char *dname, int top, int follow,
+	      const struct stat *st)
+{
+	size_t sl = strlen(sname) + 1, dl = strlen(dname) + 1;
+	struct file_job *f = calloc(1, sizeof(*f) + sl + dl);
+
+	if (!f) {
+		fail(ENOMEM, "cannot copy %s", quote(sname));
+		return;
+	}
+	f->job.run = file_run;
+	f->dir = dir_get(d);
+	memcpy(f->names, sname, sl);
+	memcpy(f->names + sl, dname, dl);
+	f->sname = f->names;
+	f->dname = f->names + sl;
+	f->top = top;
+	f->follow = follow;
+	if (st) {
+		f->st = *st;
+		f->have_st = 1;
+	}
+	f->sfd = f->dfd = -1;
+	pthread_mutex_init(&f->lock, NULL);
+	work_push(&f->job);
+}
+
+static unsigned int copy_flags(void)
+{
+	unsigned int fl = 0;
+
+	if (arg_reflink == REFLINK_NEVER)
+		fl |= SPLICE_F_NOCLONE;
+	else if (arg_reflink == REFLINK_ALWAYS)
+		fl |= SPLICE_F_CLONE;
+	if (arg_nocache)
+		fl |= SPLICE_F_NOCACHE;
+	return fl;
+}
+
+static void add_totals(const struct splice_direct_stats *now, struct splice_direct_stats *seen)
+{
+	for (int m = 0; m < SPLICE_DIRECT_METHODS; m++) {
+		if (now->bytes[m] != seen->bytes[m]) {
+			atomic_fetch_add(&totals.by_method[m], now->bytes[m] - seen->bytes[m]);
+			atomic_fetch_add(&totals.bytes, now->bytes[m] - seen->bytes[m]);
+		}
+	}
+	if (now->holes != seen->holes) {
+		atomic_fetch_add(&totals.holes, now->holes - seen->holes);
+		atomic_fetch_add(&totals.bytes, now->holes - seen->holes);
+	}
+	*seen = *now;
+}
+
+static void set_err(struct file_job *f, int e)
+{
+	int zero = 0;
+
+	atomic_compare_exchange_strong(&f->err, &zero, e);
+}
+
+/* Bytes [off, off + len) through the library; len SIZE_MAX: to the end. */
+static void copy_range(struct file_job *f, uint64_t off, uint64_t len)
+{
+	/* --progress wants to see bytes move within a large file: call in slices then */
+	const uint64_t slice = arg_progress ? 64ull << 20 : UINT64_MAX;
+	struct splice_direct_stats s = {0}, seen = {0};
+	loff_t in = off, o = off;
+	unsigned int fl = copy_flags();
+
+	while (len && !atomic_load(&f->err)) {
+		/* SIZE_MAX is "to the end", but offset + length must not wrap */
+		uint64_t room = UINT64_MAX - (uint64_t)(in > o ? in : o);
+		size_t want = len < slice ? len : slice;
+
+		if (want > room)
+			want = room;
+		ssize_t n = splice_direct_ex(f->sfd, &in, f->dfd, &o, want, fl, &s);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			set_err(f, errno);
+			break;
+		}
+		add_totals(&s, &seen);
+		if (n == 0)
+			break;
+		if (len != SIZE_MAX)
+			len -= n;
+		/*
+		 * The library copies to the end unless a signal cut it short; a file whose
+		 * size says it is done needs no call to hear the 0 (procfs-like files that
+		 * claim size 0 do get that call).
+		 */
+		else if (f->st.st_size > 0 && in >= f->st.st_size)
+			break;
+	}
+	pthread_mutex_lock(&f->lock);
+	for (int m = 0; m < SPLICE_DIRECT_METHODS; m++)
+		f->stats.bytes[m] += s.bytes[m];
+	f->stats.holes += s.holes;
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* A fifo or a device read with --copy-contents (or without -R): no offsets to give. */
+static void copy_stream(struct file_job *f)
+{
+	char *buf = xmalloc(128 << 10);
+	ssize_t n;
+
+	while ((n = read(f->sfd, buf, 128 << 10)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			set_err(f, errno);
+			break;
+		}
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(f->dfd, buf + done, n - done);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				set_err(f, errno);
+				goto out;
+			}
+			done += w;
+		}
+		f->stats.bytes[SPLICE_DIRECT_RW] += n;
+		atomic_fetch_add(&totals.by_method[SPLICE_DIRECT_RW], n);
+		atomic_fetch_add(&totals.bytes, n);
+	}
+out:
+	free(buf);
+}
+
+/* cp prints the -v line once it has decided to copy, before it creates the file. */
+static void announce(struct file_job *f)
+{
+	char *s, *t;
+
+	if (!arg_verbose || f->announced)
+		return;
+	f->announced = 1;
+	s = path_join(f->dir->spath, f->sname);
+	t = path_join(f->dir->dpath, f->dname);
+	report_verbose(s, t, f->backup);
+	free(s);
+	free(t);
+}
+
+static void copy_failed(struct file_job *f, int e)
+{
+	char *s = path_join(f->dir->spath, f->sname), *t = path_join(f->dir->dpath, f->dname);
+
+	if (arg_reflink == REFLINK_ALWAYS &&
+	    (e == EOPNOTSUPP || e == EXDEV || e == EINVAL || e == ENOTTY))
+		fail(e, "failed to clone %s from %s", quote_n(0, t), quote_n(1, s));
+	else if (e == ENOSPC || e == EDQUOT || e == EFBIG || e == EROFS || e == EPERM || e == EBADF)
+		fail(e, "error writing %s", quote(t));
+	else
+		fail(e, "error reading %s", quote(s));
+	free(s);
+	free(t);
+}
+
+static void finish(struct file_job *f)
+{
+	struct dir *d = f->dir;
+	int e = atomic_load(&f->err), r;
+	const char *name = f->tmp ? f->tmp : f->dname;
+	char *t = path_join(d->dpath, f->dname);
+
+	if (e) {
+		copy_failed(f, e);
+		goto out;
+	}
+	if (!arg_attributes_only && !f->stream) {
+		/* a source that ends in a hole: the copy's size is set, not written */
+		if (f->stats.holes && ftruncate(f->dfd, f->st.st_size))
+			e = errno;
+		else if (arg_sparse == SPARSE_NEVER && f->stats.holes)
+			e = -data_fill_holes(f->dfd, f->st.st_size);
+		else if (arg_sparse == SPARSE_ALWAYS)
+			e = -data_punch_zeros(f->dfd, f->st.st_size, f->st.st_blksize);
+		if (e) {
+			fail(e, "error writing %s", quote(t));
+			goto out;
+		}
+	}
+	if (arg_verify && !arg_attributes_only && !f->stream) {
+		r = data_verify(f->sfd, f->dfd);
+		if (r) {
+			char *s = path_join(d->spath, f->sname);
+
+			e = r < 0 ? -r : EIO;
+			if (r < 0)
+				fail(e, "error reading %s", quote(t));
+			else
+				fail(0, "verification failed: %s differs from %s", quote_n(0, t),
+				     quote_n(1, s));
+			free(s);
+			goto out;
+		}
+	}
+	{
+		struct meta_ctx m = {
+			.fd = f->dfd,
+			.dirfd = d->dfd,
+			.name = name,
+			.path = t,
+			.created = f->created,
+			.made_mode = meta_create_mode(&f->st, d->new_gid) & ~cur_umask,
+			.new_gid = d->new_gid,
+		};
+
+		meta_apply(&m, &f->st, f->sfd, -1, NULL);
+	}
+	if (f->tmp) {
+		/* complete and synced before it takes the name: a crash shows old or new */
+		if (fsync(f->dfd) || renameat(d->dfd, f->tmp, d->dfd, f->dname)) {
+			e = errno;
+			fail(e, "cannot create regular file %s", quote(t));
+			goto out;
+		}
+		f->created = 0;
+	}
+out:
+	inflight_del(&f->fly);
+	if (f->dfd >= 0 && close(f->dfd) && !e) {
+		e = errno;
+		fail(e, "failed to close %s", quote(t));
+	}
+	if (f->sfd >= 0)
+		close(f->sfd);
+	if (e && f->created)
+		(void)unlinkat(d->dfd, name, 0);
+	if (f->tracked)
+		links_done(&f->st, !e);
+	if (!e) {
+		atomic_fetch_add(&totals.files, 1);
+		report_debug(&f->stats);
+	}
+	free(t);
+	free(f->tmp);
+	free(f->backup);
+	free(f->self);
+	pthread_mutex_destroy(&f->lock);
+	dir_put(d);
+	free(f);
+}
+
+static void chunk_run(struct job *j)
+{
+	struct chunk_job *c = (struct chunk_job *)j;
+	struct file_job *f = c->f;
+
+	copy_range(f, c->off, c->len);
+	free(c);
+	if (atomic_fetch_sub(&f->chunks, 1) == 1)
+		finish(f);
+}
+
+/* Open the destination; returns 0 with f->dfd set, DEST_SKIP (1) or -1 (reported). */
+static int open_dest(struct file_job *f)
+{
+	struct dir *d = f->dir;
+	mode_t mode = meta_create_mode(&f->st, d->new_gid);
+	/* --sparse=always and --verify read the copy back */
+	const int rw = arg_sparse == SPARSE_ALWAYS || arg_verify ? O_RDWR : O_WRONLY;
+	const int excl = rw | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+	char *t = NULL;
+	struct stat dst;
+	int gone = 0, r;
+
+	if (arg_atomic) {
+		unsigned long long rnd;
+
+		/* the checks cp makes against an existing file still apply */
+		if (!fstatat(d->dfd, f->dname, &dst, AT_SYMLINK_NOFOLLOW)) {
+			r = dest_existing(d, f->sname, f->dname, &f->st, f->top, &dst, &gone,
+					  &f->backup);
+			if (r != DEST_GO)
+				return r == DEST_SKIP ? 1 : -1;
+		}
+		for (int tries = 0; tries < 100; tries++) {
+			const char *slash = strrchr(f->dname, '/');
+			int plen = slash ? (int)(slash - f->dname) + 1 : 0;
+
+			if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+				rnd = (unsigned long long)random() << 32 ^ random();
+			free(f->tmp);
+			if (asprintf(&f->tmp, "%.*s.%s.sdcp-%012llx", plen, f->dname,
+				     f->dname + plen, rnd & 0xffffffffffffull) < 0) {
+				f->tmp = NULL;
+				errno = ENOMEM;
+				break;
+			}
+			f->dfd = openat(d->dfd, f->tmp, excl, mode);
+			if (f->dfd >= 0 || errno != EEXIST)
+				break;
+		}
+		if (f->dfd >= 0) {
+			f->created = 1;
+			return 0;
+		}
+		free(f->tmp);
+		f->tmp = NULL;
+		goto fail;
+	}
+
+	f->dfd = openat(d->dfd, f->dname, excl, mode);
+	if (f->dfd >= 0) {
+		f->created = 1;
+		return 0;
+	}
+	if (errno != EEXIST)
+		goto fail;
+	r = dest_existing(d, f->sname, f->dname, &f->st, f->top, &dst, &gone, &f->backup);
+	if (r == DEST_SELF) {
+		f->self = f->backup;
+		f->backup = NULL;
+		f->dname = f->self;
+		gone = 0;
+		if (unlinkat(d->dfd, f->dname, 0) && errno != ENOENT)
+			goto fail;
+		r = DEST_GO;
+		gone = 1;
+	}
+	if (r != DEST_GO)
+		return r == DEST_SKIP ? 1 : -1;
+	if (!gone && S_ISREG(dst.st_mode)) {
+		/* the operand itself may be a symlink to a file (dst was stat'ed through it) */
+		f->dfd = openat(d->dfd, f->dname,
+				rw | O_CLOEXEC | O_NOCTTY | (f->top ? 0 : O_NOFOLLOW));
+		if (f->dfd >= 0) {
+			/*
+			 * Reserve the space before the old data goes, so that ENOSPC leaves the
+			 * old file whole (KEEP_SIZE: the file reads as before meanwhile).
+			 */
+			if (f->st.st_size > 0 && !arg_attributes_only &&
+			    fallocate(f->dfd, FALLOC_FL_KEEP_SIZE, 0, f->st.st_size) &&
+			    (errno == ENOSPC || errno == EDQUOT)) {
+				t = path_join(d->dpath, f->dname);
+				fail(errno, "error writing %s", quote(t));
+				free(t);
+				close(f->dfd);
+				f->dfd = -1;
+				return -1;
+			}
+			if (!arg_attributes_only && ftruncate(f->dfd, 0)) {
+				t = path_join(d->dpath, f->dname);
+				fail(errno, "error writing %s", quote(t));
+				free(t);
+				close(f->dfd);
+				f->dfd = -1;
+				return -1;
+			}
+			return 0;
+		}
+		if (!arg_force && errno != ELOOP)
+			goto fail;
+	}
+	/* -f, a planted symlink, a fifo or a socket: the old entry goes, a new file comes */
+	if (!gone && unlinkat(d->dfd, f->dname, 0) && errno != ENOENT)
+		goto fail;
+	f->dfd = openat(d->dfd, f->dname, excl, mode);
+	if (f->dfd >= 0) {
+		f->created = 1;
+		return 0;
+	}
+fail:
+	r = errno;
+	t = path_join(d->dpath, f->dname);
+	/*
+	 * cp looks at the destination first, so it says "cannot stat" for a folder it cannot
+	 * search or a file used as a folder, and "directory" for "dir/" (which O_CREAT calls
+	 * EISDIR even when it does not exist).
+	 */
+	if ((r == EACCES || r == ENOTDIR || r == EISDIR) &&
+	    fstatat(d->dfd, f->dname, &dst, AT_SYMLINK_NOFOLLOW) && errno != ENOENT)
+		fail(errno, "cannot stat %s", quote(t));
+	else if (r == EISDIR && !fstatat(d->dfd, f->dname, &dst, 0) && S_ISDIR(dst.st_mode))
+		fail(0, "cannot overwrite directory %s with non-directory", quote(t));
+	else {
+		announce(f);
+		fail(r == EISDIR ? ENOTDIR : r, "cannot create regular file %s", quote(t));
+	}
+	free(t);
+	return -1;
+}
+
+static void file_run(struct job *j)
+{
+	struct file_job *f = (struct file_job *)j;
+	struct dir *d = f->dir;
+	char *first = NULL;
+	int r;
+
+	mode_t given = f->have_st ? f->st.st_mode & S_IFMT : S_IFREG;
+
+	f->sfd = openat(d->sfd, f->sname,
+			O_RDONLY | O_CLOEXEC | O_NOCTTY | (f->follow ? 0 : O_NOFOLLOW));
+	if (f->sfd < 0) {
+		char *s = path_join(d->spath, f->sname);
+
+		fail(errno, "cannot open %s for reading", quote(s));
+		free(s);
+		goto fail;
+	}
+	if (fstat(f->sfd, &f->st)) {
+		char *s = path_join(d->spath, f->sname);
+
+		fail(errno, "cannot fstat %s", quote(s));
+		free(s);
+		goto fail;
+	}
+	if ((f->st.st_mode & S_IFMT) != given) {
+		char *s = path_join(d->spath, f->sname);
+
+		fail(0, "skipping file %s, as it was replaced while being copied", quote(s));
+		free(s);
+		goto fail;
+	}
+	f->stream = !S_ISREG(f->st.st_mode);
+	atomic_fetch_add(&totals.found_files, 1);
+	atomic_fetch_add(&totals.found_bytes, f->st.st_size);
+
+	if (arg_keep_links && f->st.st_nlink > 1) {
+		char *t = path_join(d->dpath, f->dname);
+
+		r = links_find(&f->st, t, &first);
+		free(t);
+		if (r == 1) {
+			/* another name of an inode already copied: link to that copy */
+			int linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
+
+			if (!linked && errno == EEXIST) {
+				struct stat dst;
+				int gone;
+
+				r = dest_existing(d, f->sname, f->dname, &f->st, f->top, &dst,
+						  &gone, &f->backup);
+				if (r == DEST_GO && (gone || !unlinkat(d->dfd, f->dname, 0)))
+					linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
+				else if (r != DEST_GO)
+					goto skip;
+			}
+			if (!linked) {
+				char *t2 = path_join(d->dpath, f->dname);
+
+				fail(errno, "cannot create hard link %s to %s", quote_n(0, t2),
+				     quote_n(1, first));
+				free(t2);
+				goto fail;
+			}
+			if (arg_verbose) {
+				char *s = path_join(d->spath, f->sname),
+				     *t2 = path_join(d->dpath, f->dname);
+
+				out("%s -> %s\n", quote_n(0, s), quote_n(1, t2));
+				free(s);
+				free(t2);
+			}
+			goto skip;
+		}
+		f->tracked = 1;
+	}
+
+	r = open_dest(f);
+	if (r) {
+		if (f->tracked)
+			links_done(&f->st, 0);
+		f->tracked = 0;
+		if (r < 0)
+			goto fail;
+		goto skip;
+	}
+	announce(f);
+	if (f->created)
+		inflight_add(&f->fly, d->dfd, f->tmp ? f->tmp : f->dname);
+	if (f->tracked && !f->tmp) /* other names may link to it from now on */
+		links_done(&f->st, 1), f->tracked = 0;
+
+	if (arg_attributes_only) {
+		atomic_init(&f->chunks, 1);
+	} else if (f->stream) {
+		copy_stream(f);
+	} else if (arg_jobs > 1 && (uint64_t)f->st.st_size >= 2 * arg_chunk) {
+		uint64_t size = f->st.st_size, n = (size + arg_chunk - 1) / arg_chunk;
+
+		/*
+		 * Give the copy its size first: a chunk that ends in a hole extends the file
+		 * with ftruncate (in the library), which must not cut what a later chunk
+		 * has already written.
+		 */
+		if (ftruncate(f->dfd, size))
+			set_err(f, errno);
+		atomic_init(&f->chunks, (int)n);
+		for (uint64_t k = 1; k < n; k++) {
+			struct chunk_job *c = xmalloc(sizeof(*c));
+
+			c->job.run = chunk_run;
+			c->f = f;
+			c->off = k * arg_chunk;
+			c->len = k == n - 1 ? SIZE_MAX : arg_chunk;
+			work_push(&c->job);
+		}
+		copy_range(f, 0, arg_chunk);
+		if (atomic_fetch_sub(&f->chunks, 1) == 1)
+			finish(f);
+		free(first);
+		return;
+	} else {
+		copy_range(f, 0, SIZE_MAX);
+	}
+	free(first);
+	finish(f);
+	return;
+fail:
+skip:
+	free(first);
+	if (f->sfd >= 0)
+		close(f->sfd);
+	free(f->backup);
+	free(f->self);
+	free(f->tmp);
+	pthread_mutex_destroy(&f->lock);
+	dir_put(d);
+	free(f);
+}

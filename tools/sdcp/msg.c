@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * msg.c - messages in GNU grammar: "prog: cannot stat 'x': No such file or directory".
+ *
+ * Each message is formatted into one buffer and written with one call, so that lines of
+ * different worker threads never mix. File names are quoted as GNU tools quote them for a
+ * shell ('a b', "it's", 'a'$'\n''b'), because scripts and people compare the two.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sdcp.h"
+
+const char *program_name = "sdcp";
+atomic_int exit_status;
+mode_t cur_umask;
+uid_t cur_euid;
+gid_t cur_egid;
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p) {
+		say(ENOMEM, "memory exhausted");
+		exit(1);
+	}
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+/* A growable string, for quoting. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p)
+			return; /* keep what fits: a message is never worth dying for */
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static int is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* The escape a shell's $'...' understands for a control byte. */
+static void put_escape(struct buf *b, unsigned char c)
+{
+	static const char names[] = "\aa\bb\ff\nn\rr\tt\vv";
+	const char *n = memchr(names, c, sizeof(names) - 1);
+	char tmp[8];
+
+	if (c && n && (n - names) % 2 == 0) {
+		tmp[0] = '\\';
+		tmp[1] = n[1];
+		put(b, tmp, 2);
+	} else {
+		snprintf(tmp, sizeof(tmp), "\\%03o", c);
+		put(b, tmp, 4);
+	}
+}
+
+/*
+ * GNU's "shell-escape-always" style: single quotes; a name with a quote and nothing a double
+ * quote would expand goes in double quotes; control bytes leave the quotes as $'\n'.
+ */
+static void quote_into(struct buf *b, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	int squote = 0, ctl = 0, dq_unsafe = 0;
+
+	b->len = 0;
+	put(b, "", 0);
+	for (; *u; u++) {
+		squote |= *u == '\'';
+		ctl |= is_ctl(*u);
+		dq_unsafe |= strchr("$`\"\\!", *u) != NULL;
+	}
+	if (squote && !ctl && !dq_unsafe) {
+		put(b, "\"", 1);
+		put(b, s, strlen(s));
+		put(b, "\"", 1);
+		return;
+	}
+	int open = 1;
+
+	put(b, "'", 1);
+	for (u = (const unsigned char *)s; *u; u++) {
+		if (is_ctl(*u)) {
+			if (open)
+				put(b, "'", 1);
+			put(b, "$'", 2);
+			while (is_ctl(*u))
+				put_escape(b, *u++);
+			u--;
+			put(b, "'", 1);
+			open = 0;
+			continue;
+		}
+		if (!open) {
+			put(b, "'", 1);
+			open = 1;
+		}
+		if (*u == '\'')
+			put(b, "'\\''", 4);
+		else
+			put(b, (const char *)u, 1);
+	}
+	if (open)
+		put(b, "'", 1);
+}
+
+static __thread struct buf slots[8];
+static __thread unsigned int next_slot;
+
+const char *quote_n(int slot, const char *s)
+{
+	struct buf *b = &slots[slot & 7];
+
+	quote_into(b, s);
+	return b->p ? b->p : "''";
+}
+
+/* A thread that ends gives its quoting buffers back. */
+void msg_thread_exit(void)
+{
+	for (int i = 0; i < 8; i++) {
+		free(slots[i].p);
+		slots[i] = (struct buf){0};
+	}
+}
+
+const char *quote(const char *s)
+{
+	return quote_n(next_slot++, s);
+}
+
+static void vsay(FILE *f, int errnum, const char *fmt, va_list ap)
+{
+	char line[8192];
+	int n = snprintf(line, sizeof(line), "%s: ", program_name);
+
+	if (n < 0)
+		return;
+	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (errnum && n < (int)sizeof(line))
+		n += snprintf(line + n, sizeof(line) - n, ": %s", strerror(errnum));
+	if (n >= (int)sizeof(line) - 1)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	/* The progress bar owns the terminal line; it redraws after us. */
+	fflush(stdout);
+	fwrite(line, 1, n, f);
+}
+
+void say(int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(stderr, errnum, fmt, ap);
+	va_end(ap);
+}
+
+void fail(int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(stderr, errnum, fmt, ap);
+	va_end(ap);
+	exit_status = 1;
+	atomic_fetch_add(&totals.errors, 1);
+}
+
+void out(const char *fmt, ...)
+{
+	char line[8192];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof(line))
+		n = sizeof(line) - 1;
+	flockfile(stdout);
+	fwrite(line, 1, n, stdout);
+	funlockfile(stdout);
+}
+
+void try_help(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", program_name);
+	exit(1);
+}
+
+/* cp's rule: an answer that starts with y or Y is yes; the rest of the line is read. */
+int yes(void)
+{
+	int c = getchar(), first = c;
+
+	while (c != EOF && c != '\n')
+		c = getchar();
+	return first == 'y' || first == 'Y';
+}
+
+/* "d" + "f" -> "d/f"; "d//" + "f" -> "d/f"; "/" + "f" -> "/f"; NULL + "f" -> "f". */
+char *path_join(const char *dir, const char *name)
+{
+	size_t dl, nl = strlen(name);
+	char *p;
+
+	if (!dir)
+		return xstrdup(name);
+	dl = strlen(dir);
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	p = xmalloc(dl + nl + 2);
+	memcpy(p, dir, dl);
+	if (!(dl == 1 && dir[0] == '/'))
+		p[dl++] = '/';
+	memcpy(p + dl, name, nl + 1);
+	return p;
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * node.c - what the walk makes besides folders and file copies: hard links (-l), symbolic
+ * links (-s), and copies of symlinks, fifos, sockets and device nodes (with hard links among
+ * them kept under --preserve=links). Like cp, -l and -s replace an existing name only with
+ * -f, --remove-destination or a backup.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sdcp.h"
+/* Remove what stands at dname before a symlink, node or link is made there. */
+static int make_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
+		     int top, char **backup)
+{
+	struct stat dst;
+	int gone = 0, r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup);
+
+	if (r != DEST_GO)
+		return r == DEST_SELF ? -1 : r;
+	if (!gone && unlinkat(d->dfd, dname, 0) && errno != ENOENT) {
+		char *p = path_join(d->dpath, dname);
+
+		fail(errno, "cannot remove %s", quote(p));
+		free(p);
+		return -1;
+	}
+	return DEST_GO;
+}
+
+static void said(struct dir *d, const char *sname, const char *dname, const char *backup)
+{
+	char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
+
+	report_verbose(s, t, backup);
+	free(s);
+	free(t);
+}
+
+static int replaces(void)
+{
+	return arg_force || arg_remove_dest || arg_backup != BACKUP_NONE;
+}
+
+/* -l: a hard link to the source instead of a copy. */
+void node_hard_link(struct dir *d, const char *sname, const char *dname, const struct stat *st,
+		    int top)
+{
+	char *backup = NULL;
+	int flags = walk_follows(top) ? AT_SYMLINK_FOLLOW : 0;
+
+	if (arg_verbose) /* cp says it before it tries */
+		said(d, sname, dname, NULL);
+	for (int tries = 0; linkat(d->sfd, sname, d->dfd, dname, flags); tries++) {
+		char *s, *t;
+
+		/* cp replaces an existing name by a link only when told to */
+		if (errno == EEXIST && !tries && replaces()) {
+			if (make_room(d, sname, dname, st, top, &backup) == DEST_GO)
+				continue;
+			break; /* skipped, or the error was said */
+		}
+		s = path_join(d->spath, sname);
+		t = path_join(d->dpath, dname);
+		fail(errno, "cannot create hard link %s to %s", quote_n(0, t), quote_n(1, s));
+		free(s);
+		free(t);
+		break;
+	}
+	free(backup);
+}
+
+/* -s: a symbolic link to the source, named as it was given. */
+void node_sym_link(struct dir *d, const char *sname, const char *dname, const struct stat *st,
+		   int top)
+{
+	char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname), *backup = NULL;
+
+	if (arg_verbose) /* cp says it before it tries */
+		said(d, sname, dname, NULL);
+	if (s[0] != '/' && strchr(t, '/')) {
+		fail(0, "%s: can make relative symbolic links only in current directory", t);
+		goto out;
+	}
+	for (int tries = 0; symlinkat(s, d->dfd, dname); tries++) {
+		if (errno == EEXIST && !tries && replaces()) {
+			if (make_room(d, sname, dname, st, top, &backup) == DEST_GO)
+				continue;
+			goto out;
+		}
+		fail(errno, "cannot create symbolic link %s to %s", quote_n(0, t), quote_n(1, s));
+		goto out;
+	}
+out:
+	free(backup);
+	free(s);
+	free(t);
+}
+
+/* A copy of a symlink, a fifo, a socket or a device node; hard links among them are kept. */
+void node_make(struct dir *d, const char *sname, const char *dname, const struct stat *st, int top)
+{
+	char *t = path_join(d->dpath, dname), *target = NULL, *backup = NULL, *first = NULL;
+	int linked = 0, r = 0, is_link = S_ISLNK(st->st_mode), tracked = 0;
+	mode_t mode = st->st_mode & 07777 & ~(arg_keep_owner ? 077 : 0);
+	struct meta_ctx m = {.fd = -1,
+			     .dirfd = d->dfd,
+			     .name = dname,
+			     .path = t,
+			     .created = 1,
+			     .is_link = is_link,
+			     .new_gid = d->new_gid};
+
+	if (is_link) {
+		size_t size = st->st_size > 0 ? (size_t)st->st_size + 1 : PATH_MAX;
+		ssize_t n;
+
+		target = xmalloc(size);
+		n = readlinkat(d->sfd, sname, target, size);
+		if (n < 0 || (size_t)n >= size) {
+			char *s = path_join(d->spath, sname);
+
+			fail(n < 0 ? errno : ENAMETOOLONG, "cannot read symbolic link %s",
+			     quote(s));
+			free(s);
+			goto out;
+		}
+		target[n] = '\0';
+	}
+	if (arg_keep_links && st->st_nlink > 1 && !S_ISDIR(st->st_mode)) {
+		r = links_find(st, t, &first);
+		tracked = r == 0;
+		linked = r == 1;
+	}
+	for (int tries = 0;; tries++) {
+		if (linked)
+			r = linkat(AT_FDCWD, first, d->dfd, dname, 0);
+		else if (is_link)
+			r = symlinkat(target, d->dfd, dname);
+		else
+			r = mknodat(d->dfd, dname, (st->st_mode & S_IFMT) | mode, st->st_rdev);
+		if (!r)
+			break;
+		if (errno == EEXIST && !tries) {
+			r = make_room(d, sname, dname, st, top, &backup);
+			if (r == DEST_GO)
+				continue;
+			r = -1;
+			goto out;
+		}
+		if (linked)
+			fail(errno, "cannot create hard link %s to %s", quote_n(0, t),
+			     quote_n(1, first));
+		else if (is_link)
+			fail(errno, "cannot create symbolic link %s", quote(t));
+		else if (S_ISFIFO(st->st_mode))
+			fail(errno, "cannot create fifo %s", quote(t));
+		else
+			fail(errno, "cannot create special file %s", quote(t));
+		r = -1;
+		goto out;
+	}
+	if (!linked) {
+		m.made_mode = mode & ~cur_umask;
+		meta_apply(&m, st, -1, d->sfd, sname);
+	}
+	atomic_fetch_add(is_link ? &totals.links : &totals.others, 1);
+	if (arg_verbose)
+		said(d, sname, dname, backup);
+out:
+	if (tracked)
+		links_done(st, r == 0);
+	free(first);
+	free(backup);
+	free(target);
+	free(t);
+}

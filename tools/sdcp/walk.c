@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * walk.c - the tree walk. Every name is opened relative to a directory fd, with O_NOFOLLOW
+ * unless a -L/-H rule says this source may be followed; symlinks in the destination are never
+ * followed below the operand itself. Regular files become jobs (job.c); directories,
+ * symlinks and special files are made here, in the walking thread, because they are cheap
+ * and their children need them.
+ *
+ * A directory's metadata is applied when its last reference goes (dir_put), that is after
+ * every file inside was written: only then are its times final and may its mode be narrowed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sdcp.h"
+
+static struct dir root = {.refs = 1, .sfd = AT_FDCWD, .dfd = AT_FDCWD};
+
+struct dir *walk_root(void)
+{
+	return &root;
+}
+
+struct dir *dir_get(struct dir *d)
+{
+	atomic_fetch_add(&d->refs, 1);
+	return d;
+}
+
+static void dir_meta(struct dir *d)
+{
+	struct meta_ctx m = {
+		.fd = d->dfd,
+		.dirfd = -1,
+		.path = d->dpath,
+		.created = d->fresh,
+		.made_mode = d->made_mode,
+		.new_gid = d->new_gid,
+	};
+
+	meta_apply(&m, &d->st, d->sfd, -1, NULL);
+}
+
+void dir_put(struct dir *d)
+{
+	while (d && d != &root && atomic_fetch_sub(&d->refs, 1) == 1) {
+		struct dir *parent = d->parent;
+
+		if (d->meta)
+			dir_meta(d);
+		close(d->sfd);
+		close(d->dfd);
+		free(d->spath);
+		free(d->dpath);
+		free(d);
+		d = parent;
+	}
+}
+
+int walk_follows(int top)
+{
+	return arg_deref == DEREF_ALWAYS || (top && arg_deref == DEREF_ARGS);
+}
+
+static void copy_node(struct dir *d, const char *sname, const char *dname, const struct stat *st,
+		      int top);
+
+/* One directory entry, as getdents64 gives it. */
+struct entry {
+	ino_t ino;
+	unsigned char type;
+	char *name;
+};
+
+static int by_ino(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/*
+ * Read the whole directory first, then copy in inode order, as cp does: it keeps cp's order of
+ * -v lines, and on ext4 and xfs inode order is close to disk order.
+ */
+static void read_dir(struct dir *d)
+{
+	size_t n = 0, cap = 0;
+	struct entry *e = NULL;
+	char *buf = xmalloc(64 << 10);
+	long got;
+
+	while ((got = syscall(SYS_getdents64, d->sfd, buf, 64 << 10)) > 0) {
+		for (long off = 0; off < got;) {
+			struct linux_dirent64 *de = (void *)(buf + off);
+
+			off += de->d_reclen;
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				e = realloc(e, cap * sizeof(*e));
+				if (!e) {
+					say(ENOMEM, "memory exhausted");
+					exit(1);
+				}
+			}
+			e[n].ino = de->d_ino;
+			e[n].type = de->d_type;
+			e[n].name = xstrdup(de->d_name);
+			n++;
+		}
+	}
+	if (got < 0)
+		fail(errno, "cannot access %s", quote(d->spath));
+	free(buf);
+	if (n)
+		qsort(e, n, sizeof(*e), by_ino);
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		int known = 0;
+
+		/* d_type saves a stat for regular files and directories, the usual case */
+		switch (e[i].type) {
+		case DT_REG:
+			if (!arg_hard_link && !arg_symbolic_link) {
+				job_file(d, e[i].name, e[i].name, 0, walk_follows(0), NULL);
+				goto next;
+			}
+			break;
+		case DT_DIR:
+			st.st_mode = S_IFDIR;
+			known = 1;
+			break;
+		}
+		if (!known &&
+		    fstatat(d->sfd, e[i].name, &st, walk_follows(0) ? 0 : AT_SYMLINK_NOFOLLOW)) {
+			char *p = path_join(d->spath, e[i].name);
+
+			fail(errno, "cannot stat %s", quote(p));
+			free(p);
+			goto next;
+		}
+		copy_node(d, e[i].name, e[i].name, known ? NULL : &st, 0);
+	next:
+		free(e[i].name);
+	}
+	free(e);
+}
+
+/* Is the directory st an ancestor of (or the same as) the directory open as fd? Closes fd. */
+static int is_inside(int fd, const struct stat *st)
+{
+	struct stat cur, prev = {0};
+
+	for (int depth = 0; fd >= 0 && depth < 4096; depth++) {
+		int up;
+
+		if (fstat(fd, &cur))
+			break;
+		if (cur.st_dev == st->st_dev && cur.st_ino == st->st_ino) {
+			close(fd);
+			return 1;
+		}
+		if (depth && cur.st_dev == prev.st_dev && cur.st_ino == prev.st_ino)
+			break; /* "/.." is "/" */
+		prev = cur;
+		up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		fd = up;
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* cp refuses to copy a directory into itself before it starts. */
+static int into_itself(const char *src, const char *dst, const struct stat *st)
+{
+	char *parent, *slash;
+	struct stat dst_st;
+	int fd, r;
+
+	/* a file in the way is the walk's error to report ("cannot overwrite non-directory") */
+	if (!lstat(dst, &dst_st) && !S_ISDIR(dst_st.st_mode))
+		return 0;
+	parent = xstrdup(dst);
+
+	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
+		*slash = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash)
+		strcpy(parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(parent);
+	r = fd >= 0 && is_inside(fd, st);
+	if (r)
+		fail(0, "cannot copy a directory, %s, into itself, %s", quote_n(0, src),
+		     quote_n(1, dst));
+	return r;
+}
+
+static void copy_dir(struct dir *parent, const char *sname, const char *dname,
+		     const struct stat *given, int top)
+{
+	char *spath = path_join(parent->spath, sname), *dpath = path_join(parent->dpath, dname);
+	struct dir *d = NULL;
+	struct stat st, dst;
+	int sfd, dfd = -1, fresh, descend = 1;
+	mode_t mode;
+
+	sfd = openat(parent->sfd, sname,
+		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY |
+			     (walk_follows(top) ? 0 : O_NOFOLLOW));
+	if (sfd < 0) {
+		int e = errno;
+
+		/* cp still makes a folder it cannot read, with the source's mode */
+		if (e == EACCES && !fstatat(parent->sfd, sname, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISDIR(st.st_mode) && !mkdirat(parent->dfd, dname, 0700)) {
+			mode = (arg_keep_mode ? st.st_mode & 07777 : meta_plain_mode(&st)) &
+			       ~cur_umask;
+			(void)fchmodat(parent->dfd, dname, mode, 0);
+		}
+		fail(e, "cannot access %s", quote(spath));
+		goto out;
+	}
+	if (given)
+		st = *given;
+	else if (fstat(sfd, &st)) {
+		fail(errno, "cannot stat %s", quote(spath));
+		goto out;
+	}
+	if (arg_one_fs && !top && st.st_dev != parent->top_dev)
+		descend = 0; /* cp makes the mount point, not what is mounted there */
+	/* -L can make a loop; a directory that is its own ancestor is copied once */
+	for (struct dir *a = parent; a && a != &root; a = a->parent) {
+		if (a->st.st_dev == st.st_dev && a->st.st_ino == st.st_ino) {
+			fail(0, "cannot copy cyclic symbolic link %s", quote(spath));
+			goto out;
+		}
+	}
+
+	/* Writable for us while we fill it; narrowed, if need be, when it is done. */
+	mode = ((arg_keep_mode ? st.st_mode & 07777 : meta_plain_mode(&st)) &
+		~(arg_keep_owner ? 077 : 0)) |
+	       S_IRWXU;
+	fresh = mkdirat(parent->dfd, dname, mode & 0777) == 0;
+	if (!fresh) {
+		int e = errno;
+
+		if (e != EEXIST) {
+			fail(e, "cannot create directory %s", quote(dpath));
+			goto out;
+		}
+		if (fstatat(parent->dfd, dname, &dst, top ? 0 : AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISDIR(dst.st_mode)) {
+			fail(0, "cannot overwrite non-directory %s with directory %s",
+			     quote_n(0, dpath), quote_n(1, spath));
+			goto out;
+		}
+	}
+	dfd = openat(parent->dfd, dname,
+		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | (top ? 0 : O_NOFOLLOW));
+	if (dfd < 0 || fstat(dfd, &dst)) {
+		fail(errno, "cannot access %s", quote(dpath));
+		goto out;
+	}
+	if (fresh && arg_verbose)
+		out("%s -> %s\n", quote_n(0, spath), quote_n(1, dpath));
+	atomic_fetch_add(&totals.dirs, 1);
+
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		fail(ENOMEM, "cannot copy %s", quote(spath));
+		goto out;
+	}
+	atomic_init(&d->refs, 1);
+	d->parent = dir_get(parent);
+	d->sfd = sfd;
+	d->dfd = dfd;
+	d->spath = spath;
+	d->dpath = dpath;
+	d->st = st;
+	d->top_dev = top ? st.st_dev : parent->top_dev;
+	d->new_gid = dst.st_mode & S_ISGID ? dst.st_gid : cur_egid;
+	d->made_mode = dst.st_mode & 07777;
+	d->fresh = fresh;
+	d->meta = fresh || arg_keep_mode || arg_keep_owner || arg_keep_times || arg_keep_xattr;
+	if (descend)
+		read_dir(d);
+	dir_put(d);
+	return;
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (dfd >= 0)
+		close(dfd);
+	free(spath);
+	free(dpath);
+}
+
+static void copy_node(struct dir *d, const char *sname, const char *dname, const struct stat *st,
+		      int top)
+{
+	if (st && S_ISDIR(st->st_mode) && !arg_recursive) {
+		char *s = path_join(d->spath, sname);
+
+		fail(0, "-r not specified; omitting directory %s", quote(s));
+		free(s);
+		return;
+	}
+	if (!st) { /* a directory, from d_type */
+		copy_dir(d, sname, dname, NULL, top);
+		return;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		copy_dir(d, sname, dname, st, top);
+	} else if (arg_hard_link) {
+		node_hard_link(d, sname, dname, st, top);
+	} else if (arg_symbolic_link) {
+		node_sym_link(d, sname, dname, st, top);
+	} else if (S_ISLNK(st->st_mode)) {
+		node_make(d, sname, dname, st, top);
+	} else if (S_ISREG(st->st_mode) || !arg_recursive ||
+		   (arg_copy_contents && !S_ISLNK(st->st_mode) && !S_ISSOCK(st->st_mode))) {
+		/* without -R, cp reads what a fifo or a device gives, as it does with files */
+		job_file(d, sname, dname, top, walk_follows(top), st);
+	} else {
+		node_make(d, sname, dname, st, top);
+	}
+}
+
+/* --parents: make the directories of src below the target, as the source has them. */
+static int make_parents(const char *src, const char *dst, size_t base)
+{
+	char *s = xstrdup(src), *t = xstrdup(dst);
+	size_t off = 0;
+	int ok = 1;
+
+	for (char *slash = strchr(s, '/'); slash; slash = strchr(s + off, '/')) {
+		struct stat st, dstst;
+		size_t at = slash - s;
+
+		off = at + 1;
+		if (at == 0 || s[at - 1] == '/')
+			continue;
+		s[at] = '\0';
+		t[base + at] = '\0';
+		if (stat(s, &st)) {
+			fail(errno, "failed to get attributes of %s", quote(s));
+			ok = 0;
+		} else if (!mkdir(t, (st.st_mode & 07777) | S_IRWXU)) {
+			struct meta_ctx m = {.fd = -1,
+					     .dirfd = AT_FDCWD,
+					     .name = t,
+					     .path = t,
+					     .created = 1,
+					     .new_gid = cur_egid};
+
+			if (arg_verbose)
+				out("%s -> %s\n", s, t);
+			m.made_mode = ((st.st_mode & 07777) | S_IRWXU) & ~cur_umask;
+			if (!stat(t, &dstst))
+				m.made_mode = dstst.st_mode & 07777;
+			meta_apply(&m, &st, -1, AT_FDCWD, s);
+		} else if (errno != EEXIST || stat(t, &dstst) || !S_ISDIR(dstst.st_mode)) {
+			fail(errno == EEXIST ? ENOTDIR : errno, "cannot make directory %s",
+			     quote(t));
+			ok = 0;
+		}
+		s[at] = '/';
+		t[base + at] = '/';
+		if (!ok)
+			break;
+	}
+	free(s);
+	free(t);
+	return ok;
+}
+
+/* One operand: src (as given) to dst. base: where src starts in dst, for --parents. */
+int walk_top(const char *src, const char *dst, int base)
+{
+	struct stat st;
+
+	if ((walk_follows(1) ? stat(src, &st) : lstat(src, &st))) {
+		fail(errno, "cannot stat %s", quote(src));
+		return -1;
+	}
+	if (arg_parents && !make_parents(src, dst, base))
+		return -1;
+	if (S_ISDIR(st.st_mode) && arg_recursive && into_itself(src, dst, &st))
+		return -1;
+	copy_node(&root, src, dst, &st, 1);
+	return 0;
+}
