@@ -272,7 +272,12 @@ static void finish(struct file_job *f)
 			.made_mode = meta_create_mode(&f->st, d->new_gid) & ~cur_umask,
 			.new_gid = d->new_gid,
 		};
+		struct stat now;
 
+		/* an existing file keeps its own mode until told otherwise: that is the one to
+		 * compare with, or -p would leave a private source's bytes in a 0644 file */
+		if (!f->created && fstat(f->dfd, &now) == 0)
+			m.made_mode = now.st_mode & 07777;
 		meta_apply(&m, &f->st, f->sfd, -1, NULL);
 	}
 	if (f->tmp) {

@@ -227,7 +227,8 @@ int meta_apply(const struct meta_ctx *m, const struct stat *st, int sfd, int sdi
 			if (m->fd >= 0)
 				r = fchmod(m->fd, want);
 			else
-				r = fchmodat(m->dirfd, m->name, want, 0);
+				/* never through a symlink swapped in after mknodat */
+				r = fchmodat(m->dirfd, m->name, want, AT_SYMLINK_NOFOLLOW);
 			if (r)
 				fail(errno, "preserving permissions for %s", quote(m->path));
 		}

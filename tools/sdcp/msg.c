@@ -113,7 +113,7 @@ static void quote_into(struct buf *b, const char *s)
 			if (open)
 				put(b, "'", 1);
 			put(b, "$'", 2);
-			while (is_ctl(*u))
+			while (*u && is_ctl(*u))
 				put_escape(b, *u++);
 			u--;
 			put(b, "'", 1);

@@ -3,6 +3,7 @@
  * opts.c - the command line: GNU cp 9.1's options (getopt_long, so abbreviations and its
  * messages come for free), newer cp's --update=WHEN and --debug, and sdcp's own options.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
@@ -300,29 +301,36 @@ static void version(void)
 
 static uint64_t parse_size(const char *s)
 {
+	const char *p = s;
+	unsigned int shift = 0;
 	char *end;
 	unsigned long long v;
 
+	while (isspace((unsigned char)*p)) /* strtoull skips them too: " -1" is negative */
+		p++;
 	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *s == '-')
+	v = strtoull(p, &end, 10);
+	if (errno || end == p || *p == '-')
 		goto bad;
 	switch (*end) {
 	case 'K':
 	case 'k':
-		v <<= 10;
-		end++;
+		shift = 10;
 		break;
 	case 'M':
 	case 'm':
-		v <<= 20;
-		end++;
+		shift = 20;
 		break;
 	case 'G':
 	case 'g':
-		v <<= 30;
-		end++;
+		shift = 30;
 		break;
+	}
+	if (shift) {
+		if (v > UINT64_MAX >> shift) /* would wrap around */
+			goto bad;
+		v <<= shift;
+		end++;
 	}
 	if (*end || !v)
 		goto bad;

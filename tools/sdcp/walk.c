@@ -238,7 +238,7 @@ static void copy_dir(struct dir *parent, const char *sname, const char *dname,
 		    S_ISDIR(st.st_mode) && !mkdirat(parent->dfd, dname, 0700)) {
 			mode = (arg_keep_mode ? st.st_mode & 07777 : meta_plain_mode(&st)) &
 			       ~cur_umask;
-			(void)fchmodat(parent->dfd, dname, mode, 0);
+			(void)fchmodat(parent->dfd, dname, mode, AT_SYMLINK_NOFOLLOW);
 		}
 		fail(e, "cannot access %s", quote(spath));
 		goto out;
