@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# figures.sh - sdcp-mpi with 1, 2 and 4 ranks against sdcp -j and cp, on ext4 (a loop image
+# of its own), warm cache, each copy followed by sync (counted), mpirun's start-up counted.
+# Not a test: it prints a table. As root, on a quiet machine:
+#   tools/sdcp-mpi/figures.sh BUILD_DIR [FILES] [BIG_MIB] [RUNS]
+# defaults: build-mpi, 2000 files (0-60 KiB, 20 folders), a 512 MiB file, 3 runs (median).
+set -u
+B=${1:-build-mpi}
+FILES=${2:-2000}
+BIG=${3:-512}
+RUNS=${4:-3}
+SDCP=$(realpath "$B/tools/sdcp/sdcp")
+MPI=$(realpath "$B/tools/sdcp-mpi/sdcp-mpi")
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_mpi_yield_when_idle=1 OMPI_MCA_hwloc_base_binding_policy=none
+# one machine: shared memory only, no probing for UCX or libfabric (halves the start-up)
+export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader OMPI_MCA_osc=^ucx OMPI_MCA_mtl=^ofi
+
+T=$(mktemp -d /var/tmp/sdcp-mpi-fig.XXXXXX) || exit 1
+dev=
+cleanup() {
+	cd /
+	umount "$T/m" 2>/dev/null
+	[ -n "$dev" ] && losetup -d "$dev"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
+
+fallocate -l $((BIG * 3 + 1024))M "$T/img" && mkfs.ext4 -q "$T/img" &&
+	dev=$(losetup -f --show "$T/img") && mkdir "$T/m" && mount "$dev" "$T/m" || exit 1
+cd "$T/m" || exit 1
+
+python3 - "$FILES" <<'EOF'
+import os, random, sys
+random.seed(42)
+n = int(sys.argv[1])
+for i in range(n):
+    d = "tree/d%02d" % (i % 20)
+    os.makedirs(d, exist_ok=True)
+    with open("%s/f%05d" % (d, i), "wb") as f:
+        f.write(os.urandom(random.randint(0, 60 * 1024)))
+EOF
+head -c "${BIG}M" /dev/urandom >big || exit 1
+sync
+cat big tree/*/* >/dev/null # warm
+
+# one timed copy from a removed destination, sync counted; prints seconds
+once() {
+	rm -rf out && sync
+	s=$(date +%s.%N)
+	"$@" >/dev/null 2>"$T/err" || { echo "failed: $*" >&2; cat "$T/err" >&2; }
+	sync
+	e=$(date +%s.%N)
+	echo "$e - $s" | bc
+}
+
+median() {
+	sort -n | sed -n "$(((RUNS + 1) / 2))p"
+}
+
+# Round-robin over the tools, RUNS rounds, so that noise from elsewhere hits all of them alike.
+echo "# ext4, warm cache, median of $RUNS, seconds (copy + sync, mpirun's start-up counted)"
+echo x >one
+tools=("cp -r" "sdcp -r -j 2" "sdcp-mpi -n 1" "sdcp-mpi -n 2" "sdcp-mpi -n 4")
+for what in tree big one; do
+	: >"$T/times"
+	for r in $(seq 1 "$RUNS"); do
+		for t in "${tools[@]}"; do
+			case $t in
+			cp*) x=$(once cp -r "$what" out) ;;
+			sdcp\ *) x=$(once "$SDCP" -r -j 2 "$what" out) ;;
+			sdcp-mpi*) x=$(once mpirun -q --oversubscribe -n "${t##* }" "$MPI" -r "$what" out) ;;
+			esac
+			echo "$t|$x" >>"$T/times"
+		done
+	done
+	echo "## $what"
+	for t in "${tools[@]}"; do
+		printf '%-16s %s\n' "$t" "$(grep -F "$t|" "$T/times" | cut -d'|' -f2 | median)"
+	done
+done
+echo "## balance: the tree and the big file together, 4 ranks, 16 MiB chunks, --stats"
+mkdir -p skew && mv tree big skew/
+rm -rf out && mpirun -q --oversubscribe -n 4 "$MPI" -r --stats --chunk-size=16M skew out |
+	grep ': rank '

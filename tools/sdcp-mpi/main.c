@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - sdcp-mpi: `mpirun -n N sdcp-mpi [sdcp's options] SOURCE... DEST`.
+ *
+ * Every rank parses the same command line and decides the same operands (only rank 0
+ * speaks); rank 0 turns the operands into the first items, and from then on all ranks are
+ * equal: each runs items and steals when it has none. Rank 0 also owns the root record, so
+ * it is the one that sees the end and stops the others. Then the counts of every rank are
+ * summed on rank 0 for --stats, and rank 0 exits with the status of all: 1 if any file
+ * failed anywhere (so mpirun does).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <locale.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sdmpi.h"
+
+extern uint64_t (*rank_totals)[4];
+void queue_report_totals(const uint64_t v[4]);
+const char *human(uint64_t n, char *buf, size_t len);
+
+static int finalized;
+
+static void finalize(void)
+{
+	int up = 0, down = 0;
+
+	MPI_Initialized(&up);
+	MPI_Finalized(&down);
+	if (up && !down && !finalized) {
+		finalized = 1;
+		MPI_Finalize();
+	}
+}
+
+/* Only rank 0 says what is wrong with the command line; the others decide the same, quietly. */
+static int saved_fd[2] = {-1, -1};
+
+static void hush(int on)
+{
+	if (my_rank == 0)
+		return;
+	if (on) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		fflush(stdout);
+		saved_fd[0] = dup(STDOUT_FILENO);
+		saved_fd[1] = dup(STDERR_FILENO);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			close(null);
+		}
+	} else {
+		fflush(stdout);
+		for (int i = 0; i < 2; i++) {
+			if (saved_fd[i] >= 0) {
+				dup2(saved_fd[i], i + 1);
+				close(saved_fd[i]);
+			}
+		}
+	}
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* --- --progress: each rank reports twice a second; rank 0 draws the sum --- */
+static double t_start, t_tick;
+static int drawing;
+
+void progress_tick(void)
+{
+	double t;
+	uint64_t v[4], sum[4] = {0};
+	char a[32], b[32], c[32];
+
+	if (!arg_progress)
+		return;
+	t = now();
+	if (t - t_tick < 0.5)
+		return;
+	t_tick = t;
+	v[0] = totals.bytes;
+	v[1] = totals.files;
+	v[2] = totals.found_bytes;
+	v[3] = totals.found_files;
+	queue_report_totals(v);
+	if (my_rank != 0)
+		return;
+	for (int r = 0; r < nranks; r++)
+		for (int k = 0; k < 4; k++)
+			sum[k] += rank_totals[r][k];
+	fprintf(stderr, "\r%s / %s, %llu / %llu files, %s/s, %d ranks\033[K", human(sum[0], a, 32),
+		human(sum[2], b, 32), (unsigned long long)sum[1], (unsigned long long)sum[3],
+		human(t > t_start ? sum[0] / (t - t_start) : 0, c, 32), nranks);
+	fflush(stderr);
+	drawing = 1;
+}
+
+/* --- operands, decided as sdcp's main() decides them --- */
+static char *base_name(const char *src)
+{
+	char *s = xstrdup(src), *slash;
+	size_t n = strlen(s);
+
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+	slash = strrchr(s, '/');
+	if (slash && slash[1]) {
+		char *b = xstrdup(slash + 1);
+
+		free(s);
+		return b;
+	}
+	return s;
+}
+
+static int is_dir(const char *path, int *err)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		*err = errno;
+		return 0;
+	}
+	*err = 0;
+	return S_ISDIR(st.st_mode);
+}
+
+/* cp refuses to copy a folder into itself; compared by device and inode, upwards. */
+static int into_itself(const char *src, const char *dst, const struct stat *st)
+{
+	char *parent = xstrdup(dst), *slash;
+	struct stat cur, prev = {0};
+	int fd;
+
+	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
+		*slash = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash)
+		strcpy(parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(parent);
+	for (int depth = 0; fd >= 0 && depth < 4096 && !fstat(fd, &cur); depth++) {
+		int up;
+
+		if (cur.st_dev == st->st_dev && cur.st_ino == st->st_ino) {
+			close(fd);
+			fail(0, "cannot copy a directory, %s, into itself, %s", quote_n(0, src),
+			     quote_n(1, dst));
+			return 1;
+		}
+		if (depth && cur.st_dev == prev.st_dev && cur.st_ino == prev.st_ino)
+			break;
+		prev = cur;
+		up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		fd = up;
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static struct record root;
+
+static void root_finish(struct record *r)
+{
+	(void)r;
+	queue_stop_all();
+}
+
+/* One operand: a folder or a large file becomes an item; the rest is done here, by sdcp. */
+static void seed(const char *src, const char *dst, int base)
+{
+	struct stat st;
+	struct item *it;
+	int kind;
+
+	if ((follows_at(1) ? stat(src, &st) : lstat(src, &st))) {
+		fail(errno, "cannot stat %s", quote(src));
+		return;
+	}
+	if (S_ISDIR(st.st_mode) && arg_recursive && !arg_parents) {
+		if (into_itself(src, dst, &st))
+			return;
+		kind = ITEM_DIR;
+	} else if (S_ISREG(st.st_mode) && nranks > 1 && !arg_attributes_only && !arg_hard_link &&
+		   !arg_symbolic_link && !arg_parents && (uint64_t)st.st_size >= 2 * arg_chunk &&
+		   !(arg_keep_links && st.st_nlink > 1)) {
+		kind = ITEM_FILE;
+	} else {
+		/* a small file, a symlink, a node, --parents, -r not given: sdcp as it is */
+		walk_top(src, dst, base);
+		return;
+	}
+	it = item_new(kind, NULL, NULL, src, dst);
+	it->top = 1;
+	it->owner = 0;
+	it->id = root.id;
+	it->st = st;
+	it->top_dev = st.st_dev;
+	root.pending++;
+	queue_push(it);
+}
+
+static void operands(int n, char **ops)
+{
+	const char *target = NULL;
+	int err = 0;
+
+	if (arg_target_dir && arg_no_target_dir) {
+		say(0, "cannot combine --target-directory (-t) and --no-target-directory (-T)");
+		exit(1);
+	}
+	if (n < 1 + !arg_target_dir) {
+		if (n == 0)
+			say(0, "missing file operand");
+		else
+			say(0, "missing destination file operand after %s", quote(ops[0]));
+		try_help();
+	}
+	if (arg_no_target_dir && n > 2) {
+		say(0, "extra operand %s", quote(ops[2]));
+		try_help();
+	}
+	if (arg_target_dir) {
+		target = arg_target_dir;
+		if (!is_dir(target, &err)) {
+			say(err ? err : ENOTDIR, "target directory %s", quote(target));
+			exit(1);
+		}
+	} else if (!arg_no_target_dir) {
+		const char *last = ops[n - 1];
+
+		if (is_dir(last, &err) || n > 2) {
+			if (err) {
+				say(err, "target %s", quote(last));
+				exit(1);
+			}
+			if (n > 2 && !is_dir(last, &err)) {
+				say(ENOTDIR, "target %s", quote(last));
+				exit(1);
+			}
+			target = last;
+		}
+		if (target)
+			n--;
+	}
+	if (arg_parents && !target) {
+		say(0, "with --parents, the destination must be a directory");
+		try_help();
+	}
+	hush(0);
+	if (my_rank != 0)
+		return;
+	if (!target) {
+		seed(ops[0], ops[1], 0);
+		return;
+	}
+	struct stat *seen = xmalloc(n * sizeof(*seen));
+
+	for (int i = 0; i < n; i++) {
+		char *name, *dst;
+		int again = 0;
+
+		if (arg_strip_slashes) {
+			size_t l = strlen(ops[i]);
+
+			while (l > 1 && ops[i][l - 1] == '/')
+				ops[i][--l] = '\0';
+		}
+		if (!(arg_deref == DEREF_NEVER ? lstat : stat)(ops[i], &seen[i])) {
+			for (int k = 0; k < i && !again; k++)
+				again = seen[k].st_dev == seen[i].st_dev &&
+					seen[k].st_ino == seen[i].st_ino;
+			if (again && (arg_recursive || !S_ISDIR(seen[i].st_mode))) {
+				say(0, "warning: source %s %s specified more than once",
+				    S_ISDIR(seen[i].st_mode) ? "directory" : "file", quote(ops[i]));
+				continue;
+			}
+		} else {
+			seen[i].st_ino = 0;
+			seen[i].st_dev = 0;
+		}
+		name = arg_parents ? xstrdup(ops[i]) : base_name(ops[i]);
+		dst = path_join(target, name);
+		seed(ops[i], dst, strlen(dst) - strlen(name));
+		free(name);
+		free(dst);
+	}
+	free(seen);
+}
+
+/* --- the end: every rank's counts to rank 0 --- */
+enum {
+	V_FILES,
+	V_DIRS,
+	V_LINKS,
+	V_OTHERS,
+	V_BYTES,
+	V_HOLES,
+	V_ERRORS,
+	V_ITEMS,
+	V_STOLEN,
+	V_CHUNKS,
+	V_SENT,
+	V_METHOD,
+	V_N = V_METHOD + SPLICE_DIRECT_METHODS
+};
+
+static void stats(double secs)
+{
+	uint64_t v[V_N], *all = NULL;
+	char h[32];
+
+	v[V_FILES] = totals.files;
+	v[V_DIRS] = totals.dirs;
+	v[V_LINKS] = totals.links;
+	v[V_OTHERS] = totals.others;
+	v[V_BYTES] = totals.bytes;
+	v[V_HOLES] = totals.holes;
+	v[V_ERRORS] = totals.errors;
+	v[V_ITEMS] = stat_items;
+	v[V_STOLEN] = stat_stolen;
+	v[V_CHUNKS] = stat_chunks;
+	v[V_SENT] = stat_sent;
+	for (int m = 0; m < SPLICE_DIRECT_METHODS; m++)
+		v[V_METHOD + m] = totals.by_method[m];
+	if (my_rank == 0)
+		all = xmalloc(sizeof(v) * nranks);
+	MPI_Gather(v, V_N, MPI_UINT64_T, all, V_N, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+	if (my_rank != 0)
+		return;
+	memset(&totals, 0, sizeof(totals));
+	for (int r = 0; r < nranks; r++) {
+		uint64_t *w = all + r * V_N;
+
+		totals.files += w[V_FILES];
+		totals.dirs += w[V_DIRS];
+		totals.links += w[V_LINKS];
+		totals.others += w[V_OTHERS];
+		totals.bytes += w[V_BYTES];
+		totals.holes += w[V_HOLES];
+		totals.errors += w[V_ERRORS];
+		for (int m = 0; m < SPLICE_DIRECT_METHODS; m++)
+			totals.by_method[m] += w[V_METHOD + m];
+	}
+	report_stats(secs);
+	for (int r = 0; r < nranks; r++) {
+		uint64_t *w = all + r * V_N;
+
+		out("%s: rank %d: %llu files, %llu directories, %llu chunks, %llu bytes (%s, "
+		    "%.1f%%), %llu items, %llu stolen, %llu messages\n",
+		    program_name, r, (unsigned long long)w[V_FILES], (unsigned long long)w[V_DIRS],
+		    (unsigned long long)w[V_CHUNKS], (unsigned long long)w[V_BYTES],
+		    human(w[V_BYTES], h, sizeof(h)),
+		    totals.bytes ? 100.0 * w[V_BYTES] / totals.bytes : 0.0,
+		    (unsigned long long)w[V_ITEMS], (unsigned long long)w[V_STOLEN],
+		    (unsigned long long)w[V_SENT]);
+	}
+	free(all);
+}
+
+int main(int argc, char **argv)
+{
+	int first, status, st;
+	double t0;
+
+	/* first: MPI's own threads must inherit the mask (SIGTERM from mpirun removes the
+	 * files being written, as sdcp does on Ctrl-C) */
+	inflight_start();
+	MPI_Init(&argc, &argv);
+	MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+	atexit(finalize);
+	t0 = t_start = now();
+
+	program_name = argv[0];
+	setlocale(LC_ALL, "");
+	cur_euid = geteuid();
+	cur_egid = getegid();
+	cur_umask = umask(0);
+	umask(cur_umask);
+	arg_chunk = 64ull << 20; /* before the options: --chunk-size still wins */
+	hush(1);
+	first = parse_options(argc, argv);
+	/* each rank runs one job at a time; the ranks are the parallelism */
+	arg_jobs = 1;
+	raise_fd_limit();
+	if (my_rank == 0)
+		rank_totals = calloc(nranks, sizeof(*rank_totals));
+
+	root.pending = 1; /* the seeding itself */
+	root.finish = root_finish;
+	record_add(&root, -1, 0);
+	operands(argc - first, argv + first);
+	if (my_rank == 0)
+		record_release(&root, NULL);
+	queue_loop(run_item);
+	run_cleanup();
+	big_cleanup();
+	if (drawing) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+
+	if (arg_stats)
+		stats(now() - t0);
+	st = exit_status;
+	MPI_Allreduce(&st, &status, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+	if (fflush(stdout) || ferror(stdout)) {
+		say(errno, "write error");
+		status = 1;
+	}
+	finalize();
+	/*
+	 * mpirun exits with the status of the first rank that fails, and tears the others down:
+	 * let rank 0 alone say it, once everyone is done.
+	 */
+	return my_rank == 0 ? status : 0;
+}
