@@ -20,6 +20,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "t.h"
@@ -355,8 +356,26 @@ int t_arg_same_fs(void)
 	return arg_same;
 }
 
+int t_kernel_native(void)
+{
+	static int known = -1;
+	loff_t a = 0, b = 0;
+	int m;
+
+	if (known >= 0)
+		return known;
+	/* an empty file: a kernel with SPLICE_F_DIRECT copies nothing and returns 0, others EINVAL */
+	m = (int)syscall(SYS_memfd_create, "t-native", 0);
+	known = m >= 0 && syscall(SYS_splice, m, &a, m, &b, 1, SPLICE_F_DIRECT) == 0;
+	if (m >= 0)
+		close(m);
+	return known;
+}
+
 unsigned int t_expected_method(void)
 {
+	if (t_kernel_native())
+		return SPLICE_DIRECT_NATIVE;
 	if (!arg_same)
 		return SPLICE_DIRECT_PIPE;
 	if (arg_in == T_BTRFS || arg_in == T_XFS)

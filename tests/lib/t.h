@@ -72,6 +72,8 @@ int t_arg_same_fs(void);
  * clone within btrfs / xfs, offload within ext4 / tmpfs, pipe between two mounts.
  */
 unsigned int t_expected_method(void);
+/* 1 when the running kernel has splice(SPLICE_F_DIRECT) (kernel/patches): then it is native. */
+int t_kernel_native(void);
 
 /* Skip unless two files in dir can share extents (probed by cloning 64 KiB). */
 void t_require_reflink(const char *dir);
