@@ -122,74 +122,6 @@ void progress_tick(void)
 }
 
 /* --- operands, decided as sdcp's main() decides them --- */
-static char *base_name(const char *src)
-{
-	char *s = xstrdup(src), *slash;
-	size_t n = strlen(s);
-
-	while (n > 1 && s[n - 1] == '/')
-		s[--n] = '\0';
-	slash = strrchr(s, '/');
-	if (slash && slash[1]) {
-		char *b = xstrdup(slash + 1);
-
-		free(s);
-		return b;
-	}
-	return s;
-}
-
-static int is_dir(const char *path, int *err)
-{
-	struct stat st;
-
-	if (stat(path, &st)) {
-		*err = errno;
-		return 0;
-	}
-	*err = 0;
-	return S_ISDIR(st.st_mode);
-}
-
-/* cp refuses to copy a folder into itself; compared by device and inode, upwards. */
-static int into_itself(const char *src, const char *dst, const struct stat *st)
-{
-	char *parent = xstrdup(dst), *slash;
-	struct stat cur, prev = {0};
-	int fd;
-
-	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
-		*slash = '\0';
-	slash = strrchr(parent, '/');
-	if (!slash)
-		strcpy(parent, ".");
-	else if (slash == parent)
-		parent[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	free(parent);
-	for (int depth = 0; fd >= 0 && depth < 4096 && !fstat(fd, &cur); depth++) {
-		int up;
-
-		if (cur.st_dev == st->st_dev && cur.st_ino == st->st_ino) {
-			close(fd);
-			fail(0, "cannot copy a directory, %s, into itself, %s", quote_n(0, src),
-			     quote_n(1, dst));
-			return 1;
-		}
-		if (depth && cur.st_dev == prev.st_dev && cur.st_ino == prev.st_ino)
-			break;
-		prev = cur;
-		up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		close(fd);
-		fd = up;
-	}
-	if (fd >= 0)
-		close(fd);
-	return 0;
-}
-
 static struct record root;
 
 static void root_finish(struct record *r)
@@ -210,7 +142,7 @@ static void seed(const char *src, const char *dst, int base)
 		return;
 	}
 	if (S_ISDIR(st.st_mode) && arg_recursive && !arg_parents) {
-		if (into_itself(src, dst, &st))
+		if (operand_into_itself(src, dst, &st))
 			return;
 		kind = ITEM_DIR;
 	} else if (S_ISREG(st.st_mode) && nranks > 1 && !arg_attributes_only && !arg_hard_link &&
@@ -254,19 +186,19 @@ static void operands(int n, char **ops)
 	}
 	if (arg_target_dir) {
 		target = arg_target_dir;
-		if (!is_dir(target, &err)) {
+		if (!operand_is_dir(target, &err)) {
 			say(err ? err : ENOTDIR, "target directory %s", quote(target));
 			exit(1);
 		}
 	} else if (!arg_no_target_dir) {
 		const char *last = ops[n - 1];
 
-		if (is_dir(last, &err) || n > 2) {
+		if (operand_is_dir(last, &err) || n > 2) {
 			if (err) {
 				say(err, "target %s", quote(last));
 				exit(1);
 			}
-			if (n > 2 && !is_dir(last, &err)) {
+			if (n > 2 && !operand_is_dir(last, &err)) {
 				say(ENOTDIR, "target %s", quote(last));
 				exit(1);
 			}
@@ -311,7 +243,7 @@ static void operands(int n, char **ops)
 			seen[i].st_ino = 0;
 			seen[i].st_dev = 0;
 		}
-		name = arg_parents ? xstrdup(ops[i]) : base_name(ops[i]);
+		name = arg_parents ? xstrdup(ops[i]) : operand_base_name(ops[i]);
 		dst = path_join(target, name);
 		seed(ops[i], dst, strlen(dst) - strlen(name));
 		free(name);

@@ -26,36 +26,6 @@ static void strip_slashes(char *s)
 		s[--n] = '\0';
 }
 
-/* The last component of a source, as cp names it inside a target directory. */
-static char *base_name(const char *src)
-{
-	char *s = xstrdup(src), *slash;
-	size_t n = strlen(s);
-
-	while (n > 1 && s[n - 1] == '/')
-		s[--n] = '\0';
-	slash = strrchr(s, '/');
-	if (slash && slash[1]) {
-		char *b = xstrdup(slash + 1);
-
-		free(s);
-		return b;
-	}
-	return s;
-}
-
-static int is_dir(const char *path, int *err)
-{
-	struct stat st;
-
-	if (stat(path, &st)) {
-		*err = errno;
-		return 0;
-	}
-	*err = 0;
-	return S_ISDIR(st.st_mode);
-}
-
 /* Deep trees and many queued jobs keep directory fds open: take what we may. */
 static void raise_fd_limit(void)
 {
@@ -101,19 +71,19 @@ int main(int argc, char **argv)
 	}
 	if (arg_target_dir) {
 		target = arg_target_dir;
-		if (!is_dir(target, &err)) {
+		if (!operand_is_dir(target, &err)) {
 			say(err ? err : ENOTDIR, "target directory %s", quote(target));
 			return 1;
 		}
 	} else if (!arg_no_target_dir) {
 		const char *last = ops[n - 1];
 
-		if (is_dir(last, &err) || n > 2) {
+		if (operand_is_dir(last, &err) || n > 2) {
 			if (err) {
 				say(err, "target %s", quote(last));
 				return 1;
 			}
-			if (n > 2 && !is_dir(last, &err)) {
+			if (n > 2 && !operand_is_dir(last, &err)) {
 				say(ENOTDIR, "target %s", quote(last));
 				return 1;
 			}
@@ -158,7 +128,7 @@ int main(int argc, char **argv)
 				seen[i].st_ino = 0;
 				seen[i].st_dev = 0;
 			}
-			name = arg_parents ? xstrdup(ops[i]) : base_name(ops[i]);
+			name = arg_parents ? xstrdup(ops[i]) : operand_base_name(ops[i]);
 			dst = path_join(target, name);
 			base = strlen(dst) - strlen(name);
 			walk_top(ops[i], dst, base);

@@ -5,6 +5,7 @@
  * The command is split the way the copy flows:
  *   opts.c      the command line (arg_* globals, --help, --version)
  *   main.c      operands: which source goes to which destination
+ *   operand.c   what is decided about operands: base names, directories, copies into themselves
  *   walk.c      the tree walk, on directory fds; directories, symlinks, special files
  *   dest.c      an existing destination: same file, -n/-i/-u, backups, removal
  *   job.c       jobs: a regular file, or a chunk of one, copied through splice_direct_ex()
@@ -67,6 +68,14 @@ int yes(void); /* read an answer from stdin */
 char *xstrdup(const char *s);
 void *xmalloc(size_t n);
 char *path_join(const char *dir, const char *name); /* display path of a child */
+
+/* --- operand.c: the command line's operands, before any copying --- */
+/* The last component of a source, as cp names it inside a target directory (malloc'd). */
+char *operand_base_name(const char *src);
+/* stat(path) says directory; *err the stat error, or 0. */
+int operand_is_dir(const char *path, int *err);
+/* Is dst (to be made) inside the directory src (st)? Says so as cp does, and returns 1. */
+int operand_into_itself(const char *src, const char *dst, const struct stat *st);
 
 /* --- walk.c: directories, as pairs of (source, destination) fds --- */
 struct dir {

@@ -162,62 +162,6 @@ static void read_dir(struct dir *d)
 	free(e);
 }
 
-/* Is the directory st an ancestor of (or the same as) the directory open as fd? Closes fd. */
-static int is_inside(int fd, const struct stat *st)
-{
-	struct stat cur, prev = {0};
-
-	for (int depth = 0; fd >= 0 && depth < 4096; depth++) {
-		int up;
-
-		if (fstat(fd, &cur))
-			break;
-		if (cur.st_dev == st->st_dev && cur.st_ino == st->st_ino) {
-			close(fd);
-			return 1;
-		}
-		if (depth && cur.st_dev == prev.st_dev && cur.st_ino == prev.st_ino)
-			break; /* "/.." is "/" */
-		prev = cur;
-		up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		close(fd);
-		fd = up;
-	}
-	if (fd >= 0)
-		close(fd);
-	return 0;
-}
-
-/* cp refuses to copy a directory into itself before it starts. */
-static int into_itself(const char *src, const char *dst, const struct stat *st)
-{
-	char *parent, *slash;
-	struct stat dst_st;
-	int fd, r;
-
-	/* a file in the way is the walk's error to report ("cannot overwrite non-directory") */
-	if (!lstat(dst, &dst_st) && !S_ISDIR(dst_st.st_mode))
-		return 0;
-	parent = xstrdup(dst);
-
-	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
-		*slash = '\0';
-	slash = strrchr(parent, '/');
-	if (!slash)
-		strcpy(parent, ".");
-	else if (slash == parent)
-		parent[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	free(parent);
-	r = fd >= 0 && is_inside(fd, st);
-	if (r)
-		fail(0, "cannot copy a directory, %s, into itself, %s", quote_n(0, src),
-		     quote_n(1, dst));
-	return r;
-}
-
 static void copy_dir(struct dir *parent, const char *sname, const char *dname,
 		     const struct stat *given, int top)
 {
@@ -397,6 +341,14 @@ static int make_parents(const char *src, const char *dst, size_t base)
 	return ok;
 }
 
+/* A file in the way is the walk's error to report ("cannot overwrite non-directory"). */
+static int file_in_the_way(const char *dst)
+{
+	struct stat st;
+
+	return !lstat(dst, &st) && !S_ISDIR(st.st_mode);
+}
+
 /* One operand: src (as given) to dst. base: where src starts in dst, for --parents. */
 int walk_top(const char *src, const char *dst, int base)
 {
@@ -408,7 +360,8 @@ int walk_top(const char *src, const char *dst, int base)
 	}
 	if (arg_parents && !make_parents(src, dst, base))
 		return -1;
-	if (S_ISDIR(st.st_mode) && arg_recursive && into_itself(src, dst, &st))
+	if (S_ISDIR(st.st_mode) && arg_recursive && !file_in_the_way(dst) &&
+	    operand_into_itself(src, dst, &st))
 		return -1;
 	copy_node(&root, src, dst, &st, 1);
 	return 0;
