@@ -129,4 +129,11 @@ ok '--update=older keeps the newer' upd_older_newer
 ok '--update=all' upd_all
 ok '-i yes' ask_yes
 ok '-i no' ask_no
+
+# -p onto an existing file gives it the source's mode, as cp does: a private source's bytes must
+# not stay in a file others can read (sdcp once kept the old 0644 here).
+private_over_public() {
+	echo secret >sec && chmod 600 sec && echo old >old && chmod 644 old
+}
+ok '-p onto an existing file takes the source mode' same_as_cp private_over_public -p sec old
 t_done
