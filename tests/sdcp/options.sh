@@ -68,6 +68,18 @@ ok 'a file used as a folder' same_as_cp files -v a d/f/x
 ok 'a folder onto a file inside it' same_as_cp files -r d d/f
 ok '-T onto a folder with a slash' same_as_cp files -T a target/
 ok '-rl' same_as_cp files -rl d c
+# -n, -u and -i apply to -l and -s as to copies: an existing name is left silently
+ok '-ln onto an existing name' same_as_cp files -vln a b
+ok '-sn onto an existing name' same_as_cp files -vsn a b
+ok '-lu onto a newer name' same_as_cp files -vlu a n
+ok '-su onto an older name fails' same_as_cp files -vsu a b
+ok '-ln onto a dangling symlink' same_as_cp files -ln a dangling
+ok '-sb -v names the backup' same_as_cp files -vsb a b
+ok '-l --backup=t -v names the backup' same_as_cp files -vl --backup=t a b
+link_ask_yes() {
+	echo y | upd -li a b 2>"$T/err" && [ "$(cat "$T/u/b")" = hello ] &&
+		[ "$(stat -c %h "$T/u/b")" = 2 ] && grep -q "overwrite 'b'?" "$T/err"
+}
 abs_symlink() {
 	run_both files -s "$T/s/a" c && [ "$(readlink "$T/s/c")" = "$T/s/a" ] && diff "$T/g.err" "$T/s.err"
 }
@@ -129,6 +141,7 @@ ok '--update=older keeps the newer' upd_older_newer
 ok '--update=all' upd_all
 ok '-i yes' ask_yes
 ok '-i no' ask_no
+ok '-li yes replaces the name by a link' link_ask_yes
 
 # -p onto an existing file gives it the source's mode, as cp does: a private source's bytes must
 # not stay in a file others can read (sdcp once kept the old 0644 here).

@@ -3,7 +3,8 @@
  * node.c - what the walk makes besides folders and file copies: hard links (-l), symbolic
  * links (-s), and copies of symlinks, fifos, sockets and device nodes (with hard links among
  * them kept under --preserve=links). Like cp, -l and -s replace an existing name only with
- * -f, --remove-destination or a backup.
+ * -f, --remove-destination or a backup (-l also after a "yes" to -i); -n, -u and a "no" to -i
+ * leave it silently, as for a copy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,57 +47,100 @@ static int replaces(void)
 	return arg_force || arg_remove_dest || arg_backup != BACKUP_NONE;
 }
 
+/*
+ * A name exists where -l or -s is to make one. Returns DEST_GO when it was removed (try
+ * again), DEST_SKIP when cp would leave it silently (or the error was said), and KEEP when
+ * the link must fail with EEXIST, as cp's does.
+ */
+enum { KEEP = -2 };
+static int link_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
+		     int top, char **backup, int hard)
+{
+	struct stat dst;
+	int gone, r;
+
+	if (replaces() || (hard && arg_clobber == CLOBBER_ASK))
+		return make_room(d, sname, dname, st, top, backup) == DEST_GO ? DEST_GO : DEST_SKIP;
+	if (arg_clobber == CLOBBER_YES && arg_update == UPDATE_ALL)
+		return KEEP;
+	r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup);
+	return r == DEST_GO ? KEEP : DEST_SKIP;
+}
+
+/*
+ * Make a link with make(): an existing name is dealt with first (left, removed, or kept for
+ * an EEXIST), then -v speaks, as cp's order is. Returns 0, or -1 with errno set (nothing to
+ * say when *skipped).
+ */
+static int link_at(struct dir *d, const char *sname, const char *dname, const struct stat *st,
+		   int top, int hard, int (*make)(struct dir *, const char *, const char *, int),
+		   int *skipped)
+{
+	char *backup = NULL;
+	int r = make(d, sname, dname, top), e = errno;
+
+	*skipped = 0;
+	if (r && e == EEXIST) {
+		int room = link_room(d, sname, dname, st, top, &backup, hard);
+
+		*skipped = room == DEST_SKIP;
+		if (room == DEST_GO)
+			r = 1; /* make it again below */
+	}
+	if (!*skipped && arg_verbose)
+		said(d, sname, dname, backup);
+	if (r == 1)
+		r = make(d, sname, dname, top), e = errno;
+	free(backup);
+	errno = e;
+	return r;
+}
+
+static int hard_link(struct dir *d, const char *sname, const char *dname, int top)
+{
+	return linkat(d->sfd, sname, d->dfd, dname, walk_follows(top) ? AT_SYMLINK_FOLLOW : 0);
+}
+
 /* -l: a hard link to the source instead of a copy. */
 void node_hard_link(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		    int top)
 {
-	char *backup = NULL;
-	int flags = walk_follows(top) ? AT_SYMLINK_FOLLOW : 0;
+	int skipped;
 
-	if (arg_verbose) /* cp says it before it tries */
-		said(d, sname, dname, NULL);
-	for (int tries = 0; linkat(d->sfd, sname, d->dfd, dname, flags); tries++) {
-		char *s, *t;
+	if (link_at(d, sname, dname, st, top, 1, hard_link, &skipped) && !skipped) {
+		char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
 
-		/* cp replaces an existing name by a link only when told to */
-		if (errno == EEXIST && !tries && replaces()) {
-			if (make_room(d, sname, dname, st, top, &backup) == DEST_GO)
-				continue;
-			break; /* skipped, or the error was said */
-		}
-		s = path_join(d->spath, sname);
-		t = path_join(d->dpath, dname);
 		fail(errno, "cannot create hard link %s to %s", quote_n(0, t), quote_n(1, s));
 		free(s);
 		free(t);
-		break;
 	}
-	free(backup);
+}
+
+static int sym_link(struct dir *d, const char *sname, const char *dname, int top)
+{
+	char *s = path_join(d->spath, sname);
+	int r = symlinkat(s, d->dfd, dname), e = errno;
+
+	(void)top;
+	free(s);
+	errno = e;
+	return r;
 }
 
 /* -s: a symbolic link to the source, named as it was given. */
 void node_sym_link(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		   int top)
 {
-	char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname), *backup = NULL;
+	char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
+	int skipped;
 
-	if (arg_verbose) /* cp says it before it tries */
-		said(d, sname, dname, NULL);
 	if (s[0] != '/' && strchr(t, '/')) {
+		if (arg_verbose)
+			said(d, sname, dname, NULL);
 		fail(0, "%s: can make relative symbolic links only in current directory", t);
-		goto out;
-	}
-	for (int tries = 0; symlinkat(s, d->dfd, dname); tries++) {
-		if (errno == EEXIST && !tries && replaces()) {
-			if (make_room(d, sname, dname, st, top, &backup) == DEST_GO)
-				continue;
-			goto out;
-		}
+	} else if (link_at(d, sname, dname, st, top, 0, sym_link, &skipped) && !skipped) {
 		fail(errno, "cannot create symbolic link %s to %s", quote_n(0, t), quote_n(1, s));
-		goto out;
 	}
-out:
-	free(backup);
 	free(s);
 	free(t);
 }
