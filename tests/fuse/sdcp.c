@@ -27,25 +27,10 @@ static char out[4096];
 /* Run sdcp with args; its stdout and stderr end up in out. Returns the exit status. */
 static int sdcp(const char *const *args)
 {
-	const char *prog = getenv("SDCP");
 	char *log = tf_back(&f, "sdcp.log");
-	const char *argv[16] = {"sdcp"};
-	int status, fd, n = 1;
-	pid_t pid;
+	int status, fd;
+	pid_t pid = tf_sdcp_start(&f, args);
 
-	for (; *args && n < 15; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		t_broken("fork: %m");
-	if (pid == 0) {
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fd, 1), dup2(fd, 2);
-		execv(prog, (char *const *)argv);
-		_exit(127);
-	}
 	if (waitpid(pid, &status, 0) < 0)
 		t_broken("waitpid: %m");
 	fd = t_open(log, O_RDONLY, 0);
@@ -53,7 +38,7 @@ static int sdcp(const char *const *args)
 	out[len > 0 ? len : 0] = '\0';
 	close(fd);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		t_broken("cannot run %s", prog);
+		t_broken("cannot run %s", getenv("SDCP"));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

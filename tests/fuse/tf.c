@@ -213,3 +213,36 @@ uint64_t tf_path_size(const char *path)
 		t_broken("stat '%s': %s", path, strerror(errno));
 	return (uint64_t)st.st_size;
 }
+
+pid_t tf_sdcp_start(const struct tf *f, const char *const *args)
+{
+	const char *prog = getenv("SDCP");
+	const char *argv[16] = {"sdcp"};
+	char *log = tf_back(f, "sdcp.log");
+	int n = 1;
+	pid_t pid;
+
+	if (!prog)
+		t_broken("SDCP must name the sdcp binary");
+	for (; *args && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		t_broken("fork: %m");
+	if (pid == 0) {
+		sigset_t none;
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		/* as from a terminal: the signals at their defaults, whatever the runner set */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		dup2(fd, 1), dup2(fd, 2);
+		execv(prog, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}

@@ -8,6 +8,7 @@
 #define TF_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "t.h"
 
@@ -44,5 +45,8 @@ uint64_t tf_make(const struct tf *f, const char *name, uint64_t size, int holes)
 /* FNV-1a of [off, off + len) of a path (stops at its end), and a file's size; broken on error. */
 uint64_t tf_sum(const char *path, uint64_t off, uint64_t len);
 uint64_t tf_path_size(const char *path);
+/* Start $SDCP with args (a NULL-ended list), its stdout and stderr into the backing
+ * folder's sdcp.log, its signals at their defaults. */
+pid_t tf_sdcp_start(const struct tf *f, const char *const *args);
 
 #endif /* TF_H */

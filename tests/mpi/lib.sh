@@ -1,15 +1,15 @@
 # SPDX-License-Identifier: MIT
 # lib.sh - shared by the sdcp-mpi tests (sourced). Exit 0 pass, 1 fail, 77 skip, 99 broken
-# fixture. Each script gets its own folder under /var/tmp ($T) and its own loop images, always
-# unmounted, detached and removed on exit.
+# fixture. sdcp's test library (tests/sdcp/lib.sh) gives each script its own folder under
+# /var/tmp ($T), ok, t_done, t_skip and loop mounts, always unmounted, detached and removed on
+# exit; what is here is what MPI adds.
 #
 # SDCP_MPI names sdcp-mpi, SDCP names sdcp (the reference for results). Ranks run as root
 # with --oversubscribe: this machine has fewer cores than the tests have ranks.
 
-set -u
 : "${SDCP_MPI:?SDCP_MPI must name the sdcp-mpi binary}"
-: "${SDCP:?SDCP must name the sdcp binary}"
-export LC_ALL=C.UTF-8 TZ=UTC
+. "$(dirname "$0")/../sdcp/lib.sh"
+
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # idle ranks yield the core; no binding, so that 4 ranks share 2 cores fairly; one machine:
 # shared memory only, no probing for UCX or libfabric networks (halves MPI's start-up)
@@ -22,64 +22,8 @@ export OMPI_MCA_odls_base_sigkill_timeout=0
 # looks (their frames show as "<unknown module>", which no suppression can name): no leak
 # check for the ranks. Every other ASan and UBSan error still fails the run.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-unset VERSION_CONTROL SIMPLE_BACKUP_SUFFIX POSIXLY_CORRECT
-
-failed=0
-passed=0
-t_skip() {
-	echo "skip: $*"
-	exit 77
-}
-
-# t_require_fail WORD REASON: skip, unless SD_TEST_REQUIRE names WORD (then fail).
-t_require_fail() {
-	case " ${SD_TEST_REQUIRE:-} " in
-	*" $1 "*) echo "FAIL: required '$1' is missing: $2"; exit 1 ;;
-	esac
-	t_skip "$2"
-}
 
 command -v mpirun >/dev/null 2>&1 || t_require_fail mpi "mpirun not installed"
-
-T=$(mktemp -d /var/tmp/sdcp-mpi-test.XXXXXX) || exit 99
-umask 022
-
-# Undo steps, one a line, run last first (a file: t_mount runs in $(...)).
-t_on_exit() {
-	echo "$1" >>"$T/.cleanup"
-}
-t_cleanup() {
-	cd / || :
-	if [ -f "$T/.cleanup" ]; then
-		tac "$T/.cleanup" >"$T/.cleanup.r"
-		while read -r step; do
-			eval "$step"
-		done <"$T/.cleanup.r"
-	fi
-	case "$T" in /var/tmp/sdcp-mpi-test.*) rm -rf "$T" ;; esac
-}
-trap 't_cleanup' EXIT
-trap 'exit 1' INT TERM HUP PIPE
-
-# ok TITLE COMMAND...: run one check; its output is shown only when it fails.
-ok() {
-	title=$1
-	shift
-	if ("$@") >"$T/check.log" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok - $title"
-	else
-		failed=$((failed + 1))
-		echo "not ok - $title"
-		sed 's/^/#   /' "$T/check.log"
-	fi
-}
-
-t_done() {
-	echo "# $passed passed, $failed failed"
-	[ "$failed" -eq 0 ] || exit 1
-	exit 0
-}
 
 # mpi N ARGS...: sdcp-mpi on N ranks.
 mpi() {
@@ -88,8 +32,8 @@ mpi() {
 	mpirun -q --allow-run-as-root --oversubscribe -n "$n" "$SDCP_MPI" "$@"
 }
 
-# A listing of a tree, metadata and content: what -a must keep. Folders without their size
-# (it depends on the filesystem's history, not on the copy).
+# A listing of a tree, metadata and content: what -a must keep (sdcp's t_tree, with owners and
+# times). Folders without their size (it depends on the filesystem's history, not on the copy).
 t_tree() {
 	(cd "$1" && find . -mindepth 1 \( -type d -printf '%y %m %U:%G %T@ %p\n' \) -o \
 		-printf '%y %m %s %n %U:%G %T@ %p -> %l\n' | sort) || return 1
@@ -101,38 +45,6 @@ same_tree() {
 	diff -r --no-dereference -x fifo "$1" "$2" || return 1
 	t_tree "$1" >"$T/a.tree" && t_tree "$2" >"$T/b.tree" || return 1
 	diff -u "$T/a.tree" "$T/b.tree"
-}
-
-# Mount a fresh filesystem of TYPE at $T/mnt/NAME; echoes the path. Its image and loop
-# device are its own.
-t_mount() {
-	type=$1
-	name=$2
-	size=${3:-300M}
-	mnt="$T/mnt/$name"
-	mkdir -p "$mnt" || return 99
-	if [ "$type" = tmpfs ]; then
-		mount -t tmpfs -o size="$size" tmpfs "$mnt" || return 1
-		t_on_exit "umount -l '$mnt' 2>/dev/null"
-		echo "$mnt"
-		return 0
-	fi
-	command -v "mkfs.$type" >/dev/null 2>&1 || return 1
-	truncate -s "$size" "$T/$name.img" || return 99
-	"mkfs.$type" -q "$T/$name.img" >/dev/null 2>&1 || "mkfs.$type" "$T/$name.img" >/dev/null 2>&1 ||
-		return 1
-	dev=$(losetup -f --show "$T/$name.img") || return 1
-	t_on_exit "losetup -d '$dev' 2>/dev/null"
-	mount "$dev" "$mnt" || return 1
-	t_on_exit "umount '$mnt' 2>/dev/null || umount -l '$mnt' 2>/dev/null"
-	echo "$mnt"
-}
-
-# t_mount_or_skip VAR TYPE NAME [SIZE]
-t_mount_or_skip() {
-	[ "$(id -u)" = 0 ] || t_require_fail "$2" "mounting needs root"
-	m=$(t_mount "$2" "$3" "${4:-300M}") || t_require_fail "$2" "cannot mount $2"
-	eval "$1=\$m"
 }
 
 # A tree with what a copy can get wrong: nested and empty folders, modes, owners, old times,

@@ -23,16 +23,42 @@ t_on_exit() {
 	echo "$1" >>"$T/.cleanup"
 }
 t_cleanup() {
+	cd / || :
+	# once, and to the end: a second Ctrl-C, or output that is gone, must not cut it short
+	trap '' INT TERM HUP PIPE
+	trap - EXIT
 	if [ -f "$T/.cleanup" ]; then
 		tac "$T/.cleanup" >"$T/.cleanup.r"
 		while read -r step; do
 			eval "$step"
 		done <"$T/.cleanup.r"
 	fi
+	# whatever is still mounted below $T (a mount made but not yet registered, an undo step
+	# that failed), deepest first; then the loop devices of its images
+	awk -v t="$T/" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r |
+		while read -r mp; do umount -l "$mp" 2>/dev/null; done
+	for img in "$T"/*.img; do
+		[ -f "$img" ] || continue
+		losetup -j "$img" 2>/dev/null | cut -d: -f1 | while read -r dev; do
+			losetup -d "$dev" 2>/dev/null
+		done
+	done
 	case "$T" in /var/tmp/sdcp-test.*) rm -rf "$T" ;; esac
 }
+# Every way out: exit (t_done, t_skip, a failed fixture), an error of the shell (set -u), and
+# the signals that end a test: Ctrl-C, a runner's timeout (TERM), a closed terminal (HUP), a
+# reader that went away (PIPE: `... | head`). After a signal, the script dies of it, as its
+# caller expects (128 + n in a shell).
+t_signal() {
+	t_cleanup
+	trap - "$1"
+	kill "-$1" $$
+}
 trap 't_cleanup' EXIT
-trap 'exit 1' INT TERM HUP
+for t_sig in INT TERM HUP PIPE; do
+	# shellcheck disable=SC2064 # the name is meant to be fixed now
+	trap "t_signal $t_sig" "$t_sig"
+done
 
 failed=0
 passed=0

@@ -3,8 +3,11 @@
 # figures.sh - sdcp-mpi with 1, 2 and 4 ranks against sdcp -j and cp, on ext4 (a loop image
 # of its own), warm cache, each copy followed by sync (counted), mpirun's start-up counted.
 # Not a test: it prints a table. As root, on a quiet machine:
-#   tools/sdcp-mpi/figures.sh BUILD_DIR [FILES] [BIG_MIB] [RUNS]
+#   flock /var/tmp/sd-bench.lock tools/sdcp-mpi/figures.sh BUILD_DIR [FILES] [BIG_MIB] [RUNS]
 # defaults: build-mpi, 2000 files (0-60 KiB, 20 folders), a 512 MiB file, 3 runs (median).
+# The issue's figures: figures.sh BUILD_DIR 20000 4096 3 (about 25 minutes on 2 cores).
+# Last, the balance on the skewed tree (the files and the large file in one source) with 2
+# and 4 ranks: the bytes of each rank and the worst distance from the mean.
 set -u
 B=${1:-build-mpi}
 FILES=${2:-2000}
@@ -81,7 +84,22 @@ for what in tree big one; do
 		printf '%-16s %s\n' "$t" "$(grep -F "$t|" "$T/times" | cut -d'|' -f2 | median)"
 	done
 done
-echo "## balance: the tree and the big file together, 4 ranks, 16 MiB chunks, --stats"
+# The skewed tree: the same files and the large file in one source. Default chunk size.
 mkdir -p skew && mv tree big skew/
-rm -rf out && mpirun -q --oversubscribe -n 4 "$MPI" -r --stats --chunk-size=16M skew out |
-	grep ': rank '
+for n in 2 4; do
+	echo "## balance: the tree and the big file together, $n ranks, --stats"
+	rm -rf out && sync
+	mpirun -q --oversubscribe -n "$n" "$MPI" -r --stats skew out | grep ': rank ' |
+		sed -E 's/^[^:]*: //' >"$T/ranks"
+	cat "$T/ranks"
+	sed -E 's/.* ([0-9]+) bytes .*/\1/' "$T/ranks" | awk '
+		{ b[NR] = $1; sum += $1 }
+		END {
+			for (i = 1; i <= NR; i++) {
+				d = (b[i] - sum / NR) / (sum / NR) * 100
+				if (d < 0) d = -d
+				if (d > worst) worst = d
+			}
+			printf "worst rank: %.1f%% from the mean bytes\n", worst
+		}'
+done

@@ -11,13 +11,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <locale.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,16 +67,6 @@ static void hush(int on)
 	}
 }
 
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -121,7 +108,7 @@ void progress_tick(void)
 	drawing = 1;
 }
 
-/* --- operands, decided as sdcp's main() decides them --- */
+/* --- operands, decided by sdcp's start.c --- */
 static struct record root;
 
 static void root_finish(struct record *r)
@@ -131,19 +118,19 @@ static void root_finish(struct record *r)
 }
 
 /* One operand: a folder or a large file becomes an item; the rest is done here, by sdcp. */
-static void seed(const char *src, const char *dst, int base)
+static int seed(const char *src, const char *dst, int base)
 {
 	struct stat st;
 	struct item *it;
 	int kind;
 
-	if ((follows_at(1) ? stat(src, &st) : lstat(src, &st))) {
+	if ((walk_follows(1) ? stat(src, &st) : lstat(src, &st))) {
 		fail(errno, "cannot stat %s", quote(src));
-		return;
+		return -1;
 	}
 	if (S_ISDIR(st.st_mode) && arg_recursive && !arg_parents) {
 		if (operand_into_itself(src, dst, &st))
-			return;
+			return -1;
 		kind = ITEM_DIR;
 	} else if (S_ISREG(st.st_mode) && nranks > 1 && !arg_attributes_only && !arg_hard_link &&
 		   !arg_symbolic_link && !arg_parents && (uint64_t)st.st_size >= 2 * arg_chunk &&
@@ -151,8 +138,7 @@ static void seed(const char *src, const char *dst, int base)
 		kind = ITEM_FILE;
 	} else {
 		/* a small file, a symlink, a node, --parents, -r not given: sdcp as it is */
-		walk_top(src, dst, base);
-		return;
+		return walk_top(src, dst, base);
 	}
 	it = item_new(kind, NULL, NULL, src, dst);
 	it->top = 1;
@@ -162,94 +148,7 @@ static void seed(const char *src, const char *dst, int base)
 	it->top_dev = st.st_dev;
 	root.pending++;
 	queue_push(it);
-}
-
-static void operands(int n, char **ops)
-{
-	const char *target = NULL;
-	int err = 0;
-
-	if (arg_target_dir && arg_no_target_dir) {
-		say(0, "cannot combine --target-directory (-t) and --no-target-directory (-T)");
-		exit(1);
-	}
-	if (n < 1 + !arg_target_dir) {
-		if (n == 0)
-			say(0, "missing file operand");
-		else
-			say(0, "missing destination file operand after %s", quote(ops[0]));
-		try_help();
-	}
-	if (arg_no_target_dir && n > 2) {
-		say(0, "extra operand %s", quote(ops[2]));
-		try_help();
-	}
-	if (arg_target_dir) {
-		target = arg_target_dir;
-		if (!operand_is_dir(target, &err)) {
-			say(err ? err : ENOTDIR, "target directory %s", quote(target));
-			exit(1);
-		}
-	} else if (!arg_no_target_dir) {
-		const char *last = ops[n - 1];
-
-		if (operand_is_dir(last, &err) || n > 2) {
-			if (err) {
-				say(err, "target %s", quote(last));
-				exit(1);
-			}
-			if (n > 2 && !operand_is_dir(last, &err)) {
-				say(ENOTDIR, "target %s", quote(last));
-				exit(1);
-			}
-			target = last;
-		}
-		if (target)
-			n--;
-	}
-	if (arg_parents && !target) {
-		say(0, "with --parents, the destination must be a directory");
-		try_help();
-	}
-	hush(0);
-	if (my_rank != 0)
-		return;
-	if (!target) {
-		seed(ops[0], ops[1], 0);
-		return;
-	}
-	struct stat *seen = xmalloc(n * sizeof(*seen));
-
-	for (int i = 0; i < n; i++) {
-		char *name, *dst;
-		int again = 0;
-
-		if (arg_strip_slashes) {
-			size_t l = strlen(ops[i]);
-
-			while (l > 1 && ops[i][l - 1] == '/')
-				ops[i][--l] = '\0';
-		}
-		if (!(arg_deref == DEREF_NEVER ? lstat : stat)(ops[i], &seen[i])) {
-			for (int k = 0; k < i && !again; k++)
-				again = seen[k].st_dev == seen[i].st_dev &&
-					seen[k].st_ino == seen[i].st_ino;
-			if (again && (arg_recursive || !S_ISDIR(seen[i].st_mode))) {
-				say(0, "warning: source %s %s specified more than once",
-				    S_ISDIR(seen[i].st_mode) ? "directory" : "file", quote(ops[i]));
-				continue;
-			}
-		} else {
-			seen[i].st_ino = 0;
-			seen[i].st_dev = 0;
-		}
-		name = arg_parents ? xstrdup(ops[i]) : operand_base_name(ops[i]);
-		dst = path_join(target, name);
-		seed(ops[i], dst, strlen(dst) - strlen(name));
-		free(name);
-		free(dst);
-	}
-	free(seen);
+	return 0;
 }
 
 /* --- the end: every rank's counts to rank 0 --- */
@@ -324,7 +223,8 @@ static void stats(double secs)
 
 int main(int argc, char **argv)
 {
-	int first, status, st;
+	const char *target;
+	int first, n, status, st;
 	double t0;
 
 	/* first: MPI's own threads must inherit the mask (SIGTERM from mpirun removes the
@@ -336,27 +236,25 @@ int main(int argc, char **argv)
 	atexit(finalize);
 	t0 = t_start = now();
 
-	program_name = argv[0];
-	setlocale(LC_ALL, "");
-	cur_euid = geteuid();
-	cur_egid = getegid();
-	cur_umask = umask(0);
-	umask(cur_umask);
+	start_process(argv[0]);
 	arg_chunk = 64ull << 20; /* before the options: --chunk-size still wins */
 	hush(1);
 	first = parse_options(argc, argv);
+	n = start_target(argc - first, argv + first, &target);
+	hush(0);
 	/* each rank runs one job at a time; the ranks are the parallelism */
 	arg_jobs = 1;
-	raise_fd_limit();
+	start_fd_limit();
 	if (my_rank == 0)
 		rank_totals = calloc(nranks, sizeof(*rank_totals));
 
 	root.pending = 1; /* the seeding itself */
 	root.finish = root_finish;
 	record_add(&root, -1, 0);
-	operands(argc - first, argv + first);
-	if (my_rank == 0)
+	if (my_rank == 0) {
+		start_each(target, n, argv + first, seed);
 		record_release(&root, NULL);
+	}
 	queue_loop(run_item);
 	run_cleanup();
 	big_cleanup();

@@ -3,9 +3,12 @@
  * queue.c - the work items of one rank and the messages between ranks.
  *
  * Each rank keeps its items in a deque: it pops the newest (depth first, so that what it
- * opened is what it works in), and an idle rank steals the oldest half from a random victim
- * (the oldest are the biggest: whole folders found early, chunks of a large file). Nothing
- * is assigned up front, so one huge folder or one huge file still spreads over every rank.
+ * opened is what it works in), and an idle rank steals the oldest half of the folders and
+ * files from a random victim (the oldest are the biggest: whole folders found early). The
+ * chunks of a large file are dealt round the ranks when the file is opened, and stolen one
+ * at a time: so one huge folder or one huge file still spreads over every rank, and the
+ * bytes each rank moves stay close to an equal share, which time-balanced stealing alone
+ * does not give (a rank busy with small files moves few bytes in the same time).
  *
  * A rank answers messages between two jobs; it never blocks in MPI (every send is an
  * Isend, tested later), so two ranks that send to each other cannot wait on each other.
@@ -19,7 +22,7 @@
 
 #include "sdmpi.h"
 
-enum { TAG_STEAL = 1, TAG_ITEMS, TAG_PIN, TAG_DONE, TAG_STOP, TAG_TOTALS };
+enum { TAG_STEAL = 1, TAG_ITEMS, TAG_GIVE, TAG_DONE, TAG_STOP, TAG_TOTALS };
 
 int my_rank, nranks;
 uint64_t stat_stolen, stat_chunks, stat_items, stat_sent;
@@ -114,6 +117,17 @@ void queue_push(struct item *it)
 	ring[(bottom + count++) % ring_cap] = it;
 }
 
+/* A dealt chunk: below everything else, so that the rank copies its share of large files
+ * last, when the bytes others moved tell whether a chunk should go to them (give()). */
+static void push_bottom(struct item *it)
+{
+	queue_push(it); /* grows the ring when it is full */
+	count--;
+	bottom = (bottom + ring_cap - 1) % ring_cap;
+	ring[bottom] = it;
+	count++;
+}
+
 static struct item *pop_top(void)
 {
 	if (pins_first < pins_len) {
@@ -127,18 +141,6 @@ static struct item *pop_top(void)
 		return NULL;
 	count--;
 	return ring[(bottom + count) % ring_cap];
-}
-
-static struct item *pop_bottom(void)
-{
-	struct item *it;
-
-	if (!count)
-		return NULL;
-	it = ring[bottom];
-	bottom = (bottom + 1) % ring_cap;
-	count--;
-	return it;
 }
 
 /* --- sends: all nonblocking; a buffer is freed when MPI is done with it --- */
@@ -183,8 +185,34 @@ void queue_send(int rank, struct item *it)
 		queue_push(it);
 		return;
 	}
-	send_bytes(rank, TAG_PIN, it, it->size);
+	send_bytes(rank, TAG_GIVE, it, it->size);
 	free(it);
+}
+
+void queue_deal(struct item **items, size_t n)
+{
+	for (size_t j = 0; j < (size_t)nranks && j < n; j++) {
+		int rank = (my_rank + j) % nranks;
+		size_t bytes = 0;
+		char *buf;
+
+		if (rank == my_rank) {
+			for (size_t k = j; k < n; k += nranks)
+				push_bottom(items[k]);
+			continue;
+		}
+		for (size_t k = j; k < n; k += nranks)
+			bytes += items[k]->size;
+		buf = xmalloc(bytes);
+		bytes = 0;
+		for (size_t k = j; k < n; k += nranks) {
+			memcpy(buf + bytes, items[k], items[k]->size);
+			bytes += items[k]->size;
+			free(items[k]);
+		}
+		send_bytes(rank, TAG_GIVE, buf, bytes);
+		free(buf);
+	}
 }
 
 /* --- records --- */
@@ -252,6 +280,9 @@ static void done_to(int owner, uint64_t id, const struct done_stats *s)
 		record_release(r, s);
 		return;
 	}
+	/* made on first use: a rank reports to the few ranks it stole from, not to all */
+	if (!done_buf[owner])
+		done_buf[owner] = xmalloc(DONE_BATCH * sizeof(struct done_msg));
 	done_buf[owner][done_len[owner]].id = id;
 	done_buf[owner][done_len[owner]].s = s ? *s : none;
 	if (++done_len[owner] == DONE_BATCH)
@@ -289,25 +320,63 @@ void queue_stop_all(void)
 	stopped = 1;
 }
 
-/* Half of the oldest items, to a thief (nothing, if there is nothing). */
-static void give(int thief)
+/* The bytes a chunk item stands for: the last one runs to the end of the file. */
+static uint64_t chunk_bytes(const struct item *it)
 {
-	size_t n = (count + 1) / 2, bytes = 0;
+	if (it->len != UINT64_MAX)
+		return it->len;
+	return (uint64_t)it->st.st_size > it->off ? (uint64_t)it->st.st_size - it->off : 0;
+}
+
+/*
+ * To a thief that has moved `moved` bytes: half of the oldest items but chunks (folders and
+ * small files: balanced by time, whoever is idle takes them). When only chunks are left, one
+ * of them, and only if that leaves the thief with no more bytes than we shall have moved:
+ * chunks were dealt evenly (queue_deal), and they are what keeps the bytes each rank moves
+ * close to an equal share, which time-balanced stealing alone does not (a rank busy with
+ * small files moves few bytes in the same time). Nothing, if there is nothing to give.
+ */
+static void give(int thief, uint64_t moved)
+{
+	size_t others = 0, n, bytes = 0, taken = 0, kept = 0;
+	uint64_t ours = totals.bytes;
 	char *buf;
 
-	if (n > 512)
-		n = 512;
-	for (size_t i = 0; i < n; i++)
-		bytes += ring[(bottom + i) % ring_cap]->size;
-	buf = xmalloc(bytes ? bytes : 1);
-	bytes = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct item *it = pop_bottom();
+	for (size_t i = 0; i < count; i++) {
+		const struct item *it = ring[(bottom + i) % ring_cap];
 
-		memcpy(buf + bytes, it, it->size);
-		bytes += it->size;
-		free(it);
+		if (it->kind != ITEM_CHUNK)
+			others++;
+		else
+			ours += chunk_bytes(it);
 	}
+	if (others)
+		n = others < 1024 ? (others + 1) / 2 : 512;
+	else
+		n = count && moved + chunk_bytes(ring[bottom]) <= ours;
+	for (size_t i = 0; i < count; i++) {
+		struct item *it = ring[(bottom + i) % ring_cap];
+
+		if (taken < n && (it->kind != ITEM_CHUNK || !others)) {
+			bytes += it->size;
+			taken++;
+		}
+	}
+	buf = xmalloc(bytes ? bytes : 1);
+	bytes = taken = 0;
+	for (size_t i = 0; i < count; i++) {
+		struct item *it = ring[(bottom + i) % ring_cap];
+
+		if (taken < n && (it->kind != ITEM_CHUNK || !others)) {
+			memcpy(buf + bytes, it, it->size);
+			bytes += it->size;
+			taken++;
+			free(it);
+		} else {
+			ring[(bottom + kept++) % ring_cap] = it;
+		}
+	}
+	count = kept;
 	send_bytes(thief, TAG_ITEMS, buf, bytes);
 	free(buf);
 }
@@ -320,7 +389,10 @@ static void take(const char *buf, size_t n, int stolen)
 
 		memcpy(it, src, src->size);
 		off += src->size;
-		queue_push(it);
+		if (it->kind == ITEM_CHUNK && !stolen)
+			push_bottom(it); /* dealt */
+		else
+			queue_push(it);
 		stat_stolen += stolen;
 	}
 }
@@ -329,14 +401,14 @@ static void handle(int source, int tag, char *buf, int n)
 {
 	switch (tag) {
 	case TAG_STEAL:
-		if (!stopped)
-			give(source);
+		if (!stopped && n == sizeof(uint64_t))
+			give(source, *(uint64_t *)buf);
 		break;
 	case TAG_ITEMS:
 		steal_out = 0;
 		take(buf, n, 1);
 		break;
-	case TAG_PIN:
+	case TAG_GIVE:
 		take(buf, n, 0);
 		break;
 	case TAG_DONE:
@@ -404,10 +476,12 @@ void queue_loop(void (*run)(struct item *it))
 	double last = now(), idle_since = 0;
 	long nap = 0;
 
-	done_buf = xmalloc(nranks * sizeof(*done_buf));
+	done_buf = calloc(nranks, sizeof(*done_buf));
 	done_len = calloc(nranks, sizeof(*done_len));
-	for (int r = 0; r < nranks; r++)
-		done_buf[r] = xmalloc(DONE_BATCH * sizeof(struct done_msg));
+	if (!done_buf || !done_len) {
+		say(ENOMEM, "memory exhausted");
+		MPI_Abort(MPI_COMM_WORLD, 1);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &last_flush);
 
 	while (!stopped) {
@@ -440,7 +514,9 @@ void queue_loop(void (*run)(struct item *it))
 
 			if (victim >= my_rank)
 				victim++;
-			send_bytes(victim, TAG_STEAL, "", 0);
+			uint64_t moved = totals.bytes;
+
+			send_bytes(victim, TAG_STEAL, &moved, sizeof(moved));
 			steal_out = 1;
 			idle_since = now();
 		}

@@ -3,12 +3,15 @@
  * sdmpi.h - sdcp-mpi: sdcp's jobs run by the ranks of an MPI job.
  *
  *   main.c    MPI start and end, the operands, the loop every rank runs, --stats
- *   queue.c   the work items: a local deque, work stealing, completion counts over messages
- *   run.c     what an item does: read a directory, copy a file (sdcp's job_file), make a node
- *   big.c     a large file: created once, its chunks copied by any rank, finished once
+ *   queue.c   the work items: a local deque, work stealing, chunks dealt round the ranks,
+ *             completion counts over messages
+ *   run.c     what an item does: make and read a folder (sdcp's walk_dir_open and
+ *             walk_dir_read), copy a file (sdcp's job_file), make a node (walk_node)
+ *   big.c     a large file: opened once (job_open), its chunks copied by any rank (job_copy),
+ *             finished once (job_finish)
  *
- * The sdcp sources (opts, msg, meta, dest, job, walk, work, report) are compiled in as they
- * are; each rank runs one job at a time, inline (work.c with no threads).
+ * sdcp's sources but its main.c are compiled in as they are (sdcp_sources); each rank runs
+ * one job at a time, inline (work.c with no threads).
  *
  * Completion: every item names a record (rank, id) that waits for it: the directory it was
  * found in, or the large file it is a chunk of. A record counts what it waits for; at zero it
@@ -75,13 +78,14 @@ void record_release(struct record *r, const struct done_stats *s); /* one pendin
 
 void queue_push(struct item *it);	    /* this rank's deque */
 void queue_send(int rank, struct item *it); /* a pinned item for another rank */
+/* items[k] to rank (my_rank + k) % nranks, one message per rank; they may still be stolen */
+void queue_deal(struct item **items, size_t n);
 void item_done(const struct item *it, const struct done_stats *s);
 void queue_loop(void (*run)(struct item *it));
 void queue_stop_all(void); /* rank 0, when the root finished */
 extern uint64_t stat_stolen, stat_chunks, stat_items, stat_sent;
 
 /* --- run.c --- */
-int follows_at(int top);
 void run_item(struct item *it);
 void run_cleanup(void);
 struct dir *dir_for(const struct item *it); /* the parent of an item; a reference to put */

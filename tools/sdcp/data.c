@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * data.c - passes over a finished copy's data: --sparse=never and --sparse=always (the
- * library itself only keeps the source's holes), and --verify.
+ * library itself only keeps the source's holes), and --verify. The last two work on a range,
+ * so that sdcp-mpi makes them chunk by chunk, on the rank that copied the chunk.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,22 +40,28 @@ int data_fill_holes(int fd, uint64_t size)
 	return 0;
 }
 
-/* --sparse=always: punch the block-sized runs of zeros the copy wrote. */
-int data_punch_zeros(int fd, uint64_t size, blksize_t bs)
+/*
+ * --sparse=always: punch the block-sized runs of zeros the copy wrote in [off, end). Only the
+ * blocks wholly inside the range: one that two ranges share is left alone, since another
+ * process may still be writing its half.
+ */
+int data_punch_zeros(int fd, uint64_t off, uint64_t end, blksize_t bs)
 {
 	size_t blk = bs > 0 && bs <= (1 << 20) ? bs : 4096, bufsz = blk * 64;
 	char *buf = xmalloc(bufsz);
-	uint64_t off = 0;
 	int r = 0;
 
-	while (off < size) {
+	off += (blk - off % blk) % blk;
+	while (off < end) {
 		off_t data = lseek(fd, off, SEEK_DATA);
 		ssize_t n;
 
 		if (data < 0)
 			break; /* ENXIO: only a hole is left */
 		off = data - data % blk;
-		n = pread(fd, buf, bufsz, off);
+		if (off >= end)
+			break;
+		n = pread(fd, buf, end - off < bufsz ? end - off : bufsz, off);
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -79,16 +86,18 @@ out:
 	return r;
 }
 
-/* --verify: read both and compare. */
-int data_verify(int a, int b)
+/*
+ * --verify: read [off, end) of both and compare; end UINT64_MAX: to the end of a. Where a
+ * ends inside the range, the copy must end there too.
+ */
+int data_verify(int a, int b, uint64_t off, uint64_t end)
 {
 	size_t sz = 1 << 20;
 	char *x = xmalloc(2 * sz), *y = x + sz;
-	off_t off = 0;
 	int r = 0;
 
-	for (;;) {
-		ssize_t n = pread(a, x, sz, off), m;
+	while (off < end) {
+		ssize_t n = pread(a, x, end - off < sz ? end - off : sz, off), m;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -110,7 +119,6 @@ int data_verify(int a, int b)
 			break;
 		}
 		if (n == 0) {
-			/* the copy must end where the source does */
 			r = pread(b, y, 1, off) != 0;
 			break;
 		}

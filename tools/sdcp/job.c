@@ -6,6 +6,8 @@
  *
  * A large file is split into chunk jobs that share the two fds; each chunk is one
  * splice_direct_ex() call at its own offsets, and whichever chunk ends last finishes the file.
+ * The steps (job_open, job_split, job_copy, job_finish) are also sdcp-mpi's: there the chunks
+ * run in other processes, with fds of their own.
  *
  * Failure rules: a file we created and could not complete is removed, so no truncated copy is
  * mistaken for a whole one; an existing destination gets its space reserved before it is
@@ -23,30 +25,6 @@
 
 #include "sdcp.h"
 
-struct file_job {
-	struct job job; /* first: work.c sees only this */
-	struct dir *dir;
-	const char *sname, *dname;
-	int top, follow;
-	struct stat st;
-	int have_st;
-	/* shared by the chunks, once the copy has started */
-	int sfd, dfd;
-	int created;	     /* the name we write (dname or tmp) is ours: remove it on failure */
-	int tracked;	     /* registered with links_find() */
-	int stream;	     /* not a regular file: read and write it ourselves */
-	char *tmp;	     /* --atomic */
-	char *backup;	     /* for -v */
-	int announced;	     /* the -v line was printed */
-	struct inflight fly; /* listed while the name we write is ours */
-	atomic_int chunks;
-	atomic_int err;
-	pthread_mutex_t lock;
-	struct splice_direct_stats stats;
-	char *self; /* -bf a a: the backup name we copy to instead */
-	char names[];
-};
-
 struct chunk_job {
 	struct job job;
 	struct file_job *f;
@@ -55,15 +33,15 @@ struct chunk_job {
 
 static void file_run(struct job *j);
 
-void job_file(struct dir *d, const char *sname, const char *dname, int top, int follow,
-	      const struct stat *st)
+struct file_job *job_new(struct dir *d, const char *sname, const char *dname, int top, int follow,
+			 const struct stat *st)
 {
 	size_t sl = strlen(sname) + 1, dl = strlen(dname) + 1;
 	struct file_job *f = calloc(1, sizeof(*f) + sl + dl);
 
 	if (!f) {
 		fail(ENOMEM, "cannot copy %s", quote(sname));
-		return;
+		return NULL;
 	}
 	f->job.run = file_run;
 	f->dir = dir_get(d);
@@ -79,7 +57,22 @@ void job_file(struct dir *d, const char *sname, const char *dname, int top, int 
 	}
 	f->sfd = f->dfd = -1;
 	pthread_mutex_init(&f->lock, NULL);
-	work_push(&f->job);
+	return f;
+}
+
+void job_file(struct dir *d, const char *sname, const char *dname, int top, int follow,
+	      const struct stat *st)
+{
+	struct file_job *f = job_new(d, sname, dname, top, follow, st);
+
+	if (f)
+		work_push(&f->job);
+}
+
+/* --sparse=always and --verify read the copy back */
+int job_write_mode(void)
+{
+	return arg_sparse == SPARSE_ALWAYS || arg_verify ? O_RDWR : O_WRONLY;
 }
 
 static unsigned int copy_flags(void)
@@ -117,31 +110,32 @@ static void set_err(struct file_job *f, int e)
 	atomic_compare_exchange_strong(&f->err, &zero, e);
 }
 
-/* Bytes [off, off + len) through the library; len SIZE_MAX: to the end. */
-static void copy_range(struct file_job *f, uint64_t off, uint64_t len)
+int job_copy(int sfd, int dfd, uint64_t off, uint64_t len, off_t size, atomic_int *stop,
+	     struct splice_direct_stats *s)
 {
 	/* --progress wants to see bytes move within a large file: call in slices then */
 	const uint64_t slice = arg_progress ? 64ull << 20 : UINT64_MAX;
-	struct splice_direct_stats s = {0}, seen = {0};
+	struct splice_direct_stats seen = *s;
 	loff_t in = off, o = off;
 	unsigned int fl = copy_flags();
+	int r = 0;
 
-	while (len && !atomic_load(&f->err)) {
+	while (len && !(stop && atomic_load(stop))) {
 		/* SIZE_MAX is "to the end", but offset + length must not wrap */
 		uint64_t room = UINT64_MAX - (uint64_t)(in > o ? in : o);
 		size_t want = len < slice ? len : slice;
 
 		if (want > room)
 			want = room;
-		ssize_t n = splice_direct_ex(f->sfd, &in, f->dfd, &o, want, fl, &s);
+		ssize_t n = splice_direct_ex(sfd, &in, dfd, &o, want, fl, s);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			set_err(f, errno);
+			r = -errno;
 			break;
 		}
-		add_totals(&s, &seen);
+		add_totals(s, &seen);
 		if (n == 0)
 			break;
 		if (len != SIZE_MAX)
@@ -151,9 +145,20 @@ static void copy_range(struct file_job *f, uint64_t off, uint64_t len)
 		 * size says it is done needs no call to hear the 0 (procfs-like files that
 		 * claim size 0 do get that call).
 		 */
-		else if (f->st.st_size > 0 && in >= f->st.st_size)
+		else if (size > 0 && in >= size)
 			break;
 	}
+	return r;
+}
+
+/* Bytes [off, off + len) of the file; len SIZE_MAX: to the end. */
+static void copy_range(struct file_job *f, uint64_t off, uint64_t len)
+{
+	struct splice_direct_stats s = {0};
+	int r = job_copy(f->sfd, f->dfd, off, len, f->st.st_size, &f->err, &s);
+
+	if (r)
+		set_err(f, -r);
 	pthread_mutex_lock(&f->lock);
 	for (int m = 0; m < SPLICE_DIRECT_METHODS; m++)
 		f->stats.bytes[m] += s.bytes[m];
@@ -223,10 +228,10 @@ static void copy_failed(struct file_job *f, int e)
 	free(t);
 }
 
-static void finish(struct file_job *f)
+void job_finish(struct file_job *f)
 {
 	struct dir *d = f->dir;
-	int e = atomic_load(&f->err), r;
+	int e = atomic_load(&f->err), r = 0;
 	const char *name = f->tmp ? f->tmp : f->dname;
 	char *t = path_join(d->dpath, f->dname);
 
@@ -240,27 +245,26 @@ static void finish(struct file_job *f)
 			e = errno;
 		else if (arg_sparse == SPARSE_NEVER && f->stats.holes)
 			e = -data_fill_holes(f->dfd, f->st.st_size);
-		else if (arg_sparse == SPARSE_ALWAYS)
-			e = -data_punch_zeros(f->dfd, f->st.st_size, f->st.st_blksize);
+		else if (arg_sparse == SPARSE_ALWAYS && !f->checked)
+			e = -data_punch_zeros(f->dfd, 0, f->st.st_size, f->st.st_blksize);
 		if (e) {
 			fail(e, "error writing %s", quote(t));
 			goto out;
 		}
 	}
-	if (arg_verify && !arg_attributes_only && !f->stream) {
-		r = data_verify(f->sfd, f->dfd);
-		if (r) {
-			char *s = path_join(d->spath, f->sname);
+	if (arg_verify && !arg_attributes_only && !f->stream)
+		r = f->checked ? f->differs : data_verify(f->sfd, f->dfd, 0, UINT64_MAX);
+	if (r) {
+		char *s = path_join(d->spath, f->sname);
 
-			e = r < 0 ? -r : EIO;
-			if (r < 0)
-				fail(e, "error reading %s", quote(t));
-			else
-				fail(0, "verification failed: %s differs from %s", quote_n(0, t),
-				     quote_n(1, s));
-			free(s);
-			goto out;
-		}
+		e = r < 0 ? -r : EIO;
+		if (r < 0)
+			fail(e, "error reading %s", quote(t));
+		else
+			fail(0, "verification failed: %s differs from %s", quote_n(0, t),
+			     quote_n(1, s));
+		free(s);
+		goto out;
 	}
 	{
 		struct meta_ctx m = {
@@ -322,7 +326,7 @@ static void chunk_run(struct job *j)
 	copy_range(f, c->off, c->len);
 	free(c);
 	if (atomic_fetch_sub(&f->chunks, 1) == 1)
-		finish(f);
+		job_finish(f);
 }
 
 /* Open the destination; returns 0 with f->dfd set, DEST_SKIP (1) or -1 (reported). */
@@ -331,8 +335,8 @@ static int open_dest(struct file_job *f)
 	struct dir *d = f->dir;
 	mode_t mode = meta_create_mode(&f->st, d->new_gid);
 	/* --sparse=always and --verify read the copy back */
-	const int rw = arg_sparse == SPARSE_ALWAYS || arg_verify ? O_RDWR : O_WRONLY;
-	const int excl = rw | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+	const int rw = job_write_mode();
+	const int excl = rw | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY; /* inflight_create adds O_EXCL */
 	char *t = NULL;
 	struct stat dst;
 	int gone = 0, r;
@@ -360,7 +364,7 @@ static int open_dest(struct file_job *f)
 				errno = ENOMEM;
 				break;
 			}
-			f->dfd = openat(d->dfd, f->tmp, excl, mode);
+			f->dfd = inflight_create(&f->fly, d->dfd, f->tmp, excl, mode);
 			if (f->dfd >= 0 || errno != EEXIST)
 				break;
 		}
@@ -373,7 +377,7 @@ static int open_dest(struct file_job *f)
 		goto fail;
 	}
 
-	f->dfd = openat(d->dfd, f->dname, excl, mode);
+	f->dfd = inflight_create(&f->fly, d->dfd, f->dname, excl, mode);
 	if (f->dfd >= 0) {
 		f->created = 1;
 		return 0;
@@ -402,17 +406,10 @@ static int open_dest(struct file_job *f)
 			 * Reserve the space before the old data goes, so that ENOSPC leaves the
 			 * old file whole (KEEP_SIZE: the file reads as before meanwhile).
 			 */
-			if (f->st.st_size > 0 && !arg_attributes_only &&
-			    fallocate(f->dfd, FALLOC_FL_KEEP_SIZE, 0, f->st.st_size) &&
-			    (errno == ENOSPC || errno == EDQUOT)) {
-				t = path_join(d->dpath, f->dname);
-				fail(errno, "error writing %s", quote(t));
-				free(t);
-				close(f->dfd);
-				f->dfd = -1;
-				return -1;
-			}
-			if (!arg_attributes_only && ftruncate(f->dfd, 0)) {
+			if ((f->st.st_size > 0 && !arg_attributes_only &&
+			     fallocate(f->dfd, FALLOC_FL_KEEP_SIZE, 0, f->st.st_size) &&
+			     (errno == ENOSPC || errno == EDQUOT)) ||
+			    (!arg_attributes_only && ftruncate(f->dfd, 0))) {
 				t = path_join(d->dpath, f->dname);
 				fail(errno, "error writing %s", quote(t));
 				free(t);
@@ -428,7 +425,7 @@ static int open_dest(struct file_job *f)
 	/* -f, a planted symlink, a fifo or a socket: the old entry goes, a new file comes */
 	if (!gone && unlinkat(d->dfd, f->dname, 0) && errno != ENOENT)
 		goto fail;
-	f->dfd = openat(d->dfd, f->dname, excl, mode);
+	f->dfd = inflight_create(&f->fly, d->dfd, f->dname, excl, mode);
 	if (f->dfd >= 0) {
 		f->created = 1;
 		return 0;
@@ -454,9 +451,21 @@ fail:
 	return -1;
 }
 
-static void file_run(struct job *j)
+/* Drop a job that copies nothing (skipped, linked to another copy, or failed). */
+static void job_drop(struct file_job *f)
 {
-	struct file_job *f = (struct file_job *)j;
+	if (f->sfd >= 0)
+		close(f->sfd);
+	free(f->backup);
+	free(f->self);
+	free(f->tmp);
+	pthread_mutex_destroy(&f->lock);
+	dir_put(f->dir);
+	free(f);
+}
+
+int job_open(struct file_job *f)
+{
 	struct dir *d = f->dir;
 	char *first = NULL;
 	int r;
@@ -470,21 +479,21 @@ static void file_run(struct job *j)
 
 		fail(errno, "cannot open %s for reading", quote(s));
 		free(s);
-		goto fail;
+		goto drop;
 	}
 	if (fstat(f->sfd, &f->st)) {
 		char *s = path_join(d->spath, f->sname);
 
 		fail(errno, "cannot fstat %s", quote(s));
 		free(s);
-		goto fail;
+		goto drop;
 	}
 	if ((f->st.st_mode & S_IFMT) != given) {
 		char *s = path_join(d->spath, f->sname);
 
 		fail(0, "skipping file %s, as it was replaced while being copied", quote(s));
 		free(s);
-		goto fail;
+		goto drop;
 	}
 	f->stream = !S_ISREG(f->st.st_mode);
 	atomic_fetch_add(&totals.found_files, 1);
@@ -508,7 +517,7 @@ static void file_run(struct job *j)
 				if (r == DEST_GO && (gone || !unlinkat(d->dfd, f->dname, 0)))
 					linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
 				else if (r != DEST_GO)
-					goto skip;
+					goto drop;
 			}
 			if (!linked) {
 				char *t2 = path_join(d->dpath, f->dname);
@@ -516,7 +525,7 @@ static void file_run(struct job *j)
 				fail(errno, "cannot create hard link %s to %s", quote_n(0, t2),
 				     quote_n(1, first));
 				free(t2);
-				goto fail;
+				goto drop;
 			}
 			if (arg_verbose) {
 				char *s = path_join(d->spath, f->sname),
@@ -526,40 +535,57 @@ static void file_run(struct job *j)
 				free(s);
 				free(t2);
 			}
-			goto skip;
+			goto drop;
 		}
 		f->tracked = 1;
 	}
+	free(first);
 
 	r = open_dest(f);
 	if (r) {
 		if (f->tracked)
 			links_done(&f->st, 0);
 		f->tracked = 0;
-		if (r < 0)
-			goto fail;
-		goto skip;
+		job_drop(f);
+		return 1;
 	}
 	announce(f);
-	if (f->created)
-		inflight_add(&f->fly, d->dfd, f->tmp ? f->tmp : f->dname);
 	if (f->tracked && !f->tmp) /* other names may link to it from now on */
 		links_done(&f->st, 1), f->tracked = 0;
+	return 0;
+drop:
+	free(first);
+	job_drop(f);
+	return 1;
+}
 
+uint64_t job_split(struct file_job *f)
+{
+	uint64_t size = f->st.st_size, n = (size + arg_chunk - 1) / arg_chunk;
+
+	/*
+	 * Give the copy its size first: a chunk that ends in a hole extends the file with
+	 * ftruncate (in the library), which must not cut what a later chunk has already
+	 * written.
+	 */
+	if (ftruncate(f->dfd, size))
+		set_err(f, errno);
+	return n ? n : 1; /* it shrank since the walk saw it: one chunk, to the end */
+}
+
+static void file_run(struct job *j)
+{
+	struct file_job *f = (struct file_job *)j;
+
+	if (job_open(f))
+		return;
 	if (arg_attributes_only) {
 		atomic_init(&f->chunks, 1);
 	} else if (f->stream) {
 		copy_stream(f);
 	} else if (arg_jobs > 1 && (uint64_t)f->st.st_size >= 2 * arg_chunk) {
-		uint64_t size = f->st.st_size, n = (size + arg_chunk - 1) / arg_chunk;
+		uint64_t n = job_split(f);
 
-		/*
-		 * Give the copy its size first: a chunk that ends in a hole extends the file
-		 * with ftruncate (in the library), which must not cut what a later chunk
-		 * has already written.
-		 */
-		if (ftruncate(f->dfd, size))
-			set_err(f, errno);
 		atomic_init(&f->chunks, (int)n);
 		for (uint64_t k = 1; k < n; k++) {
 			struct chunk_job *c = xmalloc(sizeof(*c));
@@ -572,24 +598,10 @@ static void file_run(struct job *j)
 		}
 		copy_range(f, 0, arg_chunk);
 		if (atomic_fetch_sub(&f->chunks, 1) == 1)
-			finish(f);
-		free(first);
+			job_finish(f);
 		return;
 	} else {
 		copy_range(f, 0, SIZE_MAX);
 	}
-	free(first);
-	finish(f);
-	return;
-fail:
-skip:
-	free(first);
-	if (f->sfd >= 0)
-		close(f->sfd);
-	free(f->backup);
-	free(f->self);
-	free(f->tmp);
-	pthread_mutex_destroy(&f->lock);
-	dir_put(d);
-	free(f);
+	job_finish(f);
 }

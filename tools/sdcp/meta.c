@@ -7,6 +7,7 @@
  *
  * Also the table of hard links seen so far, for --preserve=links.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -26,10 +27,10 @@
  */
 mode_t meta_plain_mode(const struct stat *st)
 {
-	/* --no-preserve=mode: what a new file gets from open(2) or mkdir(2) */
+	/* mkdir(2) keeps a folder's sticky bit, never the source's setgid (only the parent's) */
 	if (arg_no_keep_mode)
-		return S_ISDIR(st->st_mode) ? 0777 | (st->st_mode & 03000) : 0666;
-	return st->st_mode & (S_ISDIR(st->st_mode) ? 03777 : 0777);
+		return S_ISDIR(st->st_mode) ? 0777 | (st->st_mode & S_ISVTX) : 0666;
+	return st->st_mode & (S_ISDIR(st->st_mode) ? 01777 : 0777);
 }
 
 mode_t meta_create_mode(const struct stat *st, gid_t new_gid)
@@ -170,10 +171,153 @@ static void copy_chattr(const struct meta_ctx *m, int sfd)
 		fail(errno, "setting flags for %s", quote(m->path));
 }
 
+/* The destination as it is now. */
+static int dest_stat(const struct meta_ctx *m, struct stat *ret)
+{
+	if (m->fd >= 0)
+		return fstat(m->fd, ret) ? -errno : 0;
+	return fstatat(m->dirfd, m->name, ret, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+}
+
+static int dest_chown(const struct meta_ctx *m, uid_t uid, gid_t gid)
+{
+	if (m->fd >= 0)
+		return fchown(m->fd, uid, gid) ? -errno : 0;
+	return fchownat(m->dirfd, m->name, uid, gid, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+}
+
+/*
+ * --preserve=ownership, as cp does it: a chown only where the owner or group differs (a chown
+ * clears setuid and setgid of a file, even to the same ids). When it fails, the group at least.
+ * Returns 1 when the chown failed: the copy then loses setuid, setgid and sticky, as with cp (a
+ * setuid file of root's must not become a setuid file of ours). *cur follows the destination's
+ * mode bits.
+ */
+static int keep_owner(const struct meta_ctx *m, const struct stat *st, mode_t *cur)
+{
+	struct stat now;
+	uid_t uid = cur_euid;
+	gid_t gid = m->new_gid;
+	int r;
+
+	/*
+	 * What we did not make has its own owner; an operand was made in a folder walk.c does not
+	 * know (its pseudo-folder's new_gid is not the group a setgid target gives).
+	 */
+	if (!m->created || m->dirfd == AT_FDCWD) {
+		if (dest_stat(m, &now) == 0) {
+			uid = now.st_uid;
+			gid = now.st_gid;
+			*cur = now.st_mode & 07777;
+		} else {
+			uid = (uid_t)-1; /* unknown: chown */
+		}
+	}
+	if (st->st_uid == uid && st->st_gid == gid)
+		return 0;
+	r = dest_chown(m, st->st_uid, st->st_gid);
+	if (r == 0) {
+		/* the kernel cleared setuid (and maybe setgid) of a non-directory */
+		if (!S_ISDIR(st->st_mode) && (*cur & (S_ISUID | S_ISGID)) && !dest_stat(m, &now))
+			*cur = now.st_mode & 07777;
+		return 0;
+	}
+	if (r == -EPERM || r == -EINVAL)
+		(void)dest_chown(m, -1, st->st_gid);
+	/* cp is quiet when a user who may not give files away could not; root is told */
+	if ((r != -EPERM && r != -EINVAL) || cur_euid == 0)
+		fail(-r, "failed to preserve ownership for %s", quote(m->path));
+	if (!S_ISDIR(st->st_mode) && (*cur & (S_ISUID | S_ISGID)) && !dest_stat(m, &now))
+		*cur = now.st_mode & 07777;
+	return 1;
+}
+
+/*
+ * A trivial access ACL (owner, group, others: the mode's bits), as an xattr value. Setting it
+ * changes the permission bits and leaves setuid, setgid and sticky as they are, where chmod
+ * would set all twelve bits.
+ */
+static size_t mode_acl(mode_t mode, unsigned char *buf)
+{
+	static const uint16_t tags[3] = {0x01, 0x04, 0x20}; /* USER_OBJ, GROUP_OBJ, OTHER */
+	uint32_t version = htole32(2);
+
+	memcpy(buf, &version, 4);
+	for (int i = 0; i < 3; i++) {
+		uint16_t tag = htole16(tags[i]), perm = htole16((mode >> (6 - 3 * i)) & 7);
+		uint32_t id = htole32(UINT32_MAX);
+
+		memcpy(buf + 4 + 8 * i, &tag, 2);
+		memcpy(buf + 6 + 8 * i, &perm, 2);
+		memcpy(buf + 8 + 8 * i, &id, 4);
+	}
+	return 28;
+}
+
+static int dest_chmod(const struct meta_ctx *m, mode_t mode)
+{
+	if (m->fd >= 0)
+		return fchmod(m->fd, mode) ? -errno : 0;
+	/* never through a symlink swapped in after mknodat */
+	return fchmodat(m->dirfd, m->name, mode, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+}
+
+/*
+ * Give the copy the mode want. cp (through gnulib's ACL code) sets a mode without special bits
+ * as an ACL where the filesystem has ACLs, which keeps the setuid, setgid and sticky bits the
+ * destination has: those of an existing file, a folder's inherited setgid, the sticky bit its
+ * mkdir kept. keep: those bits, as cp's destination has them (sdcp's mkdir gave no sticky bit,
+ * so cur may lack it). Where the filesystem has no ACLs, cp's chmod drops them: so do we.
+ */
+static int set_mode(const struct meta_ctx *m, mode_t want, mode_t keep, mode_t cur, int acl_path)
+{
+	unsigned char acl[28];
+	struct stat now;
+	size_t n;
+	char *p;
+	int r;
+
+	/*
+	 * cp's chmod of a new entry is made only when a bit is missing; its mode step (the ACL
+	 * path) always makes a call, which we leave out where it changes nothing; but the kernel
+	 * takes setgid from a user outside the file's group: that is a change.
+	 */
+	int same = cur_euid == 0 || !((want | keep | cur) & S_ISGID);
+
+	if (!acl_path)
+		return want == cur ? 0 : dest_chmod(m, want);
+	if ((want & 07000) || !keep)
+		return want == cur && same ? 0 : dest_chmod(m, want);
+	if ((want | keep) == cur && same)
+		return 0;
+	p = m->fd >= 0 ? NULL : at_path(m->dirfd, m->name);
+	if (m->fd < 0 && !p)
+		return -ENOMEM;
+	/* an ACL copied from the source stays: it is this mode already, and kept the bits */
+	if (get_x(m->fd, p, "system.posix_acl_access", NULL, 0) > 0) {
+		free(p);
+		return dest_chmod(m, want | keep);
+	}
+	n = mode_acl(want, acl);
+	r = set_x(m->fd, p, "system.posix_acl_access", acl, n) ? -errno : 0;
+	free(p);
+	if (r)
+		return dest_chmod(m, want);
+	/* the kernel kept cur's bits but a setgid it took; add the sticky bit mkdir would have
+	 * given (asking for no bit the kernel took) */
+	if (!(keep & ~cur & ~S_ISGID))
+		return 0;
+	r = dest_stat(m, &now);
+	if (r)
+		return r;
+	return dest_chmod(m, want | (keep & ~S_ISGID) | (now.st_mode & S_ISGID));
+}
+
 int meta_apply(const struct meta_ctx *m, const struct stat *st, int sfd, int sdirfd,
 	       const char *sname)
 {
-	mode_t mode = st->st_mode & 07777;
+	mode_t mode = st->st_mode & 07777, cur = m->made_mode & 07777;
+	int is_dir = S_ISDIR(st->st_mode);
 	char *spath = NULL;
 	int r = 0, lnk = m->is_link;
 
@@ -183,55 +327,32 @@ int meta_apply(const struct meta_ctx *m, const struct stat *st, int sfd, int sdi
 			return -ENOMEM;
 	}
 
-	if (arg_keep_owner && (!m->created || st->st_uid != cur_euid || st->st_gid != m->new_gid)) {
-		if (m->fd >= 0)
-			r = fchown(m->fd, st->st_uid, st->st_gid);
-		else
-			r = fchownat(m->dirfd, m->name, st->st_uid, st->st_gid,
-				     AT_SYMLINK_NOFOLLOW);
-		if (r) {
-			int e = errno;
-
-			/* keep the group at least, as cp does; what is not ours loses setuid */
-			if (m->fd >= 0)
-				(void)fchown(m->fd, -1, st->st_gid);
-			else
-				(void)fchownat(m->dirfd, m->name, -1, st->st_gid,
-					       AT_SYMLINK_NOFOLLOW);
-			mode &= ~(S_ISUID | S_ISGID);
-			if (arg_keep_owner == 2 || (e != EPERM && e != EINVAL))
-				fail(e, "failed to preserve ownership for %s", quote(m->path));
-		}
-	} else if (!arg_keep_owner) {
-		/* a copy owned by someone else must not run as the source's owner */
-		if (st->st_uid != cur_euid)
-			mode &= ~S_ISUID;
-		if (st->st_gid != m->new_gid)
-			mode &= ~S_ISGID;
-	}
+	if (arg_keep_owner && keep_owner(m, st, &cur))
+		mode &= ~(S_ISUID | S_ISGID | S_ISVTX);
 
 	if (arg_keep_xattr && (sfd >= 0 || spath))
-		copy_xattrs(m, sfd, spath, 0, S_ISDIR(st->st_mode));
+		copy_xattrs(m, sfd, spath, 0, is_dir);
 	else if (arg_keep_mode && !lnk && (sfd >= 0 || spath))
-		copy_xattrs(m, sfd, spath, 1, S_ISDIR(st->st_mode));
+		copy_xattrs(m, sfd, spath, 1, is_dir);
 
-	if (!lnk) {
-		mode_t want = -1;
+	if (!lnk && (arg_keep_mode || m->created)) {
+		/* the special bits cp's copy has before its mode is set: a new folder's come from
+		 * mkdir (the source's sticky bit, the parent's setgid), a new file has none */
+		mode_t keep = !m->created ? cur & 07000
+			      : is_dir	  ? (st->st_mode & S_ISVTX) | (cur & S_ISGID)
+					  : cur & 07000;
 
 		if (arg_keep_mode)
-			want = mode;
-		else if (m->created)
-			/* cp's mode for a new file; a new directory keeps sticky and setgid */
-			want = meta_plain_mode(st) & ~cur_umask;
-		if (want != (mode_t)-1 && (want != m->made_mode || (want & 07000))) {
-			if (m->fd >= 0)
-				r = fchmod(m->fd, want);
-			else
-				/* never through a symlink swapped in after mknodat */
-				r = fchmodat(m->dirfd, m->name, want, AT_SYMLINK_NOFOLLOW);
-			if (r)
-				fail(errno, "preserving permissions for %s", quote(m->path));
-		}
+			r = set_mode(m, mode, keep, cur, 1);
+		else if (arg_no_keep_mode)
+			r = set_mode(m, (is_dir ? 0777 : 0666) & ~cur_umask, keep, cur, 1);
+		else
+			/* cp's chmod of a new entry: the source's bits through the umask, and
+			 * those mkdir gave a folder */
+			r = set_mode(m, (st->st_mode & 0777 & ~cur_umask) | (is_dir ? keep : 0), 0,
+				     cur, 0);
+		if (r)
+			fail(-r, "preserving permissions for %s", quote(m->path));
 	}
 
 	if (arg_keep_times) {

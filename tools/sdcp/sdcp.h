@@ -4,7 +4,8 @@
  *
  * The command is split the way the copy flows:
  *   opts.c      the command line (arg_* globals, --help, --version)
- *   main.c      operands: which source goes to which destination
+ *   main.c      sdcp's main(): the steps below, in order
+ *   start.c     before the copy: our ids and limits; which source goes to which destination
  *   operand.c   what is decided about operands: base names, directories, copies into themselves
  *   walk.c      the tree walk, on directory fds; directories, symlinks, special files
  *   dest.c      an existing destination: same file, -n/-i/-u, backups, removal
@@ -21,6 +22,7 @@
 #ifndef SDCP_H
 #define SDCP_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -69,6 +71,16 @@ char *xstrdup(const char *s);
 void *xmalloc(size_t n);
 char *path_join(const char *dir, const char *name); /* display path of a child */
 
+/* --- start.c: before the copy --- */
+void start_process(const char *argv0); /* program_name, locale, our ids and umask */
+void start_fd_limit(void);
+/* Decide the target folder as cp does (NULL: one source to one destination); returns how
+ * many sources; exits on a wrong command line (said). */
+int start_target(int n, char **ops, const char **ret_target);
+/* each(source, its destination, where the source starts in it for --parents) */
+void start_each(const char *target, int n, char **ops,
+		int (*each)(const char *src, const char *dst, int base));
+
 /* --- operand.c: the command line's operands, before any copying --- */
 /* The last component of a source, as cp names it inside a target directory (malloc'd). */
 char *operand_base_name(const char *src);
@@ -84,12 +96,13 @@ struct dir {
 	int sfd, dfd; /* AT_FDCWD for the operands' pseudo-directory */
 	char *spath;  /* display paths, NULL for the pseudo-directory */
 	char *dpath;
-	struct stat st;		/* the source directory */
-	dev_t top_dev;		/* -x: the operand's filesystem */
-	gid_t new_gid;		/* the group a file created here gets */
-	mode_t made_mode;	/* mode after mkdir, for the final chmod */
-	unsigned int fresh : 1; /* we made the destination: nothing in it to check */
-	unsigned int meta : 1;	/* apply the source's metadata when the last reference goes */
+	struct stat st;		  /* the source directory */
+	dev_t top_dev;		  /* -x: the operand's filesystem */
+	gid_t new_gid;		  /* the group a file created here gets */
+	mode_t made_mode;	  /* mode after mkdir, for the final chmod */
+	unsigned int fresh : 1;	  /* we made the destination: nothing in it to check */
+	unsigned int meta : 1;	  /* apply the source's metadata when the last reference goes */
+	unsigned int descend : 1; /* not a mount point that -x leaves as it is */
 };
 
 struct dir *dir_get(struct dir *d);
@@ -97,6 +110,22 @@ void dir_put(struct dir *d);
 struct dir *walk_root(void);
 int walk_top(const char *src, const char *dst, int parents_base);
 int walk_follows(int top); /* may this source's symlink be followed (-L, -H)? */
+/* The steps of the walk, for a driver of its own (sdcp-mpi): */
+/* Make and open the destination folder of parent's sname (cp's checks and messages); the new
+ * dir, with one reference, or NULL (said). given: the source's stat, or NULL to fstat it. */
+struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dname,
+			  const struct stat *given, int top);
+struct walk_entry {
+	ino_t ino;
+	unsigned char type; /* d_type */
+	char *name;
+};
+/* The entries of d but . and .., in inode order; free each name, then the array. */
+struct walk_entry *walk_dir_read(struct dir *d, size_t *ret_n);
+enum walk_kind { WALK_DIR, WALK_FILE, WALK_NODE };
+enum walk_kind walk_kind(const struct stat *st); /* what cp makes of a source */
+/* A symlink, fifo, socket or device; with -l or -s, a link to any file (node.c). */
+void walk_node(struct dir *d, const char *sname, const char *dname, const struct stat *st, int top);
 
 /* --- node.c: links, symlinks, fifos, devices --- */
 void node_hard_link(struct dir *d, const char *sname, const char *dname, const struct stat *st,
@@ -107,9 +136,8 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 
 /* --- data.c: passes over a finished copy --- */
 int data_fill_holes(int fd, uint64_t size);
-int data_punch_zeros(int fd, uint64_t size, blksize_t bs);
-int data_verify(int a, int b); /* 0 same, 1 different, -errno */
-void walk_done(void);
+int data_punch_zeros(int fd, uint64_t off, uint64_t end, blksize_t bs);
+int data_verify(int a, int b, uint64_t off, uint64_t end); /* 0 same, 1 different, -errno */
 
 /* --- dest.c: an existing destination --- */
 enum { DEST_GO = 1, DEST_SKIP = 0, DEST_SELF = 2 /* copy to *ret_backup instead (-bf a a) */ };
@@ -122,6 +150,17 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 		  int top, struct stat *ret_dst, int *ret_gone, char **ret_backup);
 int dest_same(const struct stat *a, const struct stat *b);
 
+/* --- inflight.c: files being written, removed if a signal kills us --- */
+struct inflight {
+	struct inflight *prev, *next;
+	int dirfd;
+	const char *name;
+};
+void inflight_start(void);
+/* openat(O_CREAT | O_EXCL) of a new file, listed at once: no signal leaves it behind */
+int inflight_create(struct inflight *e, int dirfd, const char *name, int flags, mode_t mode);
+void inflight_del(struct inflight *e);
+
 /* --- work.c: the pool; all it knows of a job is how to run it (which frees it) --- */
 struct job {
 	struct job *next;
@@ -132,8 +171,49 @@ void work_push(struct job *j); /* runs it inline when the pool is one thread or 
 void work_finish(void);
 
 /* --- job.c: one regular file (or a chunk of one) --- */
+struct file_job {
+	struct job job; /* first: work.c sees only this */
+	struct dir *dir;
+	const char *sname, *dname;
+	int top, follow;
+	struct stat st;
+	int have_st;
+	/* shared by the chunks, once the copy has started */
+	int sfd, dfd;
+	int created;	     /* the name we write (dname or tmp) is ours: remove it on failure */
+	int tracked;	     /* registered with links_find() */
+	int stream;	     /* not a regular file: read and write it ourselves */
+	char *tmp;	     /* --atomic */
+	char *backup;	     /* for -v */
+	int announced;	     /* the -v line was printed */
+	struct inflight fly; /* listed while the name we write is ours */
+	atomic_int chunks;
+	atomic_int err;
+	pthread_mutex_t lock;
+	struct splice_direct_stats stats;
+	char *self;  /* -bf a a: the backup name we copy to instead */
+	int checked; /* --sparse=always and --verify were done range by range ... */
+	int differs; /* ... and found this (data_verify's answer) */
+	char names[];
+};
+/* A job for the pool: it opens, copies and finishes the file. */
 void job_file(struct dir *d, const char *sname, const char *dname, int top, int follow,
 	      const struct stat *st);
+/* Its steps, for a driver of its own (sdcp-mpi): NULL said. */
+struct file_job *job_new(struct dir *d, const char *sname, const char *dname, int top, int follow,
+			 const struct stat *st);
+/* 0: both fds open, the bytes to be copied; 1: nothing to copy (skipped, linked or failed:
+ * said), and f is freed. */
+int job_open(struct file_job *f);
+/* The copy gets its size for chunks of arg_chunk; how many of them. */
+uint64_t job_split(struct file_job *f);
+/* Bytes [off, off + len) of sfd to dfd (len SIZE_MAX: to the end of a file of size), added to
+ * *s and to totals as they move; stops early when *stop (may be NULL) is set. 0 or -errno. */
+int job_copy(int sfd, int dfd, uint64_t off, uint64_t len, off_t size, atomic_int *stop,
+	     struct splice_direct_stats *s);
+/* Everything after the bytes (errors said, holes, --verify, metadata, rename); frees f. */
+void job_finish(struct file_job *f);
+int job_write_mode(void); /* O_WRONLY, or O_RDWR when the copy is read back */
 
 /* --- meta.c --- */
 struct meta_ctx {
@@ -153,16 +233,6 @@ mode_t meta_plain_mode(const struct stat *st);
 /* --preserve=links: 0 first of its links (call links_done), 1 *ret_first names the copy */
 int links_find(const struct stat *st, const char *dpath, char **ret_first);
 void links_done(const struct stat *st, int ok);
-
-/* --- inflight.c: files being written, removed if a signal kills us --- */
-struct inflight {
-	struct inflight *prev, *next;
-	int dirfd;
-	const char *name;
-};
-void inflight_start(void);
-void inflight_add(struct inflight *e, int dirfd, const char *name);
-void inflight_del(struct inflight *e);
 
 /* --- report.c --- */
 struct totals {

@@ -8,6 +8,9 @@
  *
  * A directory's metadata is applied when its last reference goes (dir_put), that is after
  * every file inside was written: only then are its times final and may its mode be narrowed.
+ *
+ * One folder's steps (walk_dir_open, walk_dir_read, walk_kind, walk_node) are also sdcp-mpi's,
+ * which hands the entries to other processes instead of recursing.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -71,16 +74,9 @@ int walk_follows(int top)
 static void copy_node(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		      int top);
 
-/* One directory entry, as getdents64 gives it. */
-struct entry {
-	ino_t ino;
-	unsigned char type;
-	char *name;
-};
-
 static int by_ino(const void *a, const void *b)
 {
-	const struct entry *x = a, *y = b;
+	const struct walk_entry *x = a, *y = b;
 
 	return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
@@ -97,10 +93,10 @@ struct linux_dirent64 {
  * Read the whole directory first, then copy in inode order, as cp does: it keeps cp's order of
  * -v lines, and on ext4 and xfs inode order is close to disk order.
  */
-static void read_dir(struct dir *d)
+struct walk_entry *walk_dir_read(struct dir *d, size_t *ret_n)
 {
 	size_t n = 0, cap = 0;
-	struct entry *e = NULL;
+	struct walk_entry *e = NULL;
 	char *buf = xmalloc(64 << 10);
 	long got;
 
@@ -130,6 +126,37 @@ static void read_dir(struct dir *d)
 	free(buf);
 	if (n)
 		qsort(e, n, sizeof(*e), by_ino);
+	*ret_n = n;
+	return e;
+}
+
+enum walk_kind walk_kind(const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode))
+		return WALK_DIR;
+	if (arg_hard_link || arg_symbolic_link || S_ISLNK(st->st_mode))
+		return WALK_NODE;
+	/* without -R, cp reads what a fifo or a device gives, as it does with files */
+	if (S_ISREG(st->st_mode) || !arg_recursive || (arg_copy_contents && !S_ISSOCK(st->st_mode)))
+		return WALK_FILE;
+	return WALK_NODE;
+}
+
+void walk_node(struct dir *d, const char *sname, const char *dname, const struct stat *st, int top)
+{
+	if (arg_hard_link)
+		node_hard_link(d, sname, dname, st, top);
+	else if (arg_symbolic_link)
+		node_sym_link(d, sname, dname, st, top);
+	else
+		node_make(d, sname, dname, st, top);
+}
+
+static void read_dir(struct dir *d)
+{
+	size_t n;
+	struct walk_entry *e = walk_dir_read(d, &n);
+
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		int known = 0;
@@ -162,13 +189,13 @@ static void read_dir(struct dir *d)
 	free(e);
 }
 
-static void copy_dir(struct dir *parent, const char *sname, const char *dname,
-		     const struct stat *given, int top)
+struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dname,
+			  const struct stat *given, int top)
 {
 	char *spath = path_join(parent->spath, sname), *dpath = path_join(parent->dpath, dname);
 	struct dir *d = NULL;
 	struct stat st, dst;
-	int sfd, dfd = -1, fresh, descend = 1;
+	int sfd, dfd = -1, fresh;
 	mode_t mode;
 
 	sfd = openat(parent->sfd, sname,
@@ -193,8 +220,6 @@ static void copy_dir(struct dir *parent, const char *sname, const char *dname,
 		fail(errno, "cannot stat %s", quote(spath));
 		goto out;
 	}
-	if (arg_one_fs && !top && st.st_dev != parent->top_dev)
-		descend = 0; /* cp makes the mount point, not what is mounted there */
 	/* -L can make a loop; a directory that is its own ancestor is copied once */
 	for (struct dir *a = parent; a && a != &root; a = a->parent) {
 		if (a->st.st_dev == st.st_dev && a->st.st_ino == st.st_ino) {
@@ -203,11 +228,10 @@ static void copy_dir(struct dir *parent, const char *sname, const char *dname,
 		}
 	}
 
-	/* Writable for us while we fill it; narrowed, if need be, when it is done. */
-	mode = ((arg_keep_mode ? st.st_mode & 07777 : meta_plain_mode(&st)) &
-		~(arg_keep_owner ? 077 : 0)) |
-	       S_IRWXU;
-	fresh = mkdirat(parent->dfd, dname, mode & 0777) == 0;
+	/* As cp makes it: the source's bits (mkdir keeps sticky), no group/other write while we
+	 * fill it, none of theirs while the owner is to change; meta.c sets the final mode. */
+	mode = st.st_mode & 07777 & ~(arg_keep_owner ? 077 : 022);
+	fresh = mkdirat(parent->dfd, dname, mode & 01777) == 0;
 	if (!fresh) {
 		int e = errno;
 
@@ -226,6 +250,13 @@ static void copy_dir(struct dir *parent, const char *sname, const char *dname,
 		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | (top ? 0 : O_NOFOLLOW));
 	if (dfd < 0 || fstat(dfd, &dst)) {
 		fail(errno, "cannot access %s", quote(dpath));
+		goto out;
+	}
+	/* u+rwx for us, at once as cp does (it takes an inherited setgid from a non-member
+	 * before the files inside take the folder's group) */
+	if (fresh && (dst.st_mode & S_IRWXU) != S_IRWXU &&
+	    (fchmod(dfd, (dst.st_mode & 07777) | S_IRWXU) || fstat(dfd, &dst))) {
+		fail(errno, "setting permissions for %s", quote(dpath));
 		goto out;
 	}
 	if (fresh && arg_verbose)
@@ -249,10 +280,9 @@ static void copy_dir(struct dir *parent, const char *sname, const char *dname,
 	d->made_mode = dst.st_mode & 07777;
 	d->fresh = fresh;
 	d->meta = fresh || arg_keep_mode || arg_keep_owner || arg_keep_times || arg_keep_xattr;
-	if (descend)
-		read_dir(d);
-	dir_put(d);
-	return;
+	/* cp makes the mount point, not what is mounted there */
+	d->descend = !arg_one_fs || top || st.st_dev == parent->top_dev;
+	return d;
 out:
 	if (sfd >= 0)
 		close(sfd);
@@ -260,6 +290,19 @@ out:
 		close(dfd);
 	free(spath);
 	free(dpath);
+	return NULL;
+}
+
+static void copy_dir(struct dir *parent, const char *sname, const char *dname,
+		     const struct stat *given, int top)
+{
+	struct dir *d = walk_dir_open(parent, sname, dname, given, top);
+
+	if (!d)
+		return;
+	if (d->descend)
+		read_dir(d);
+	dir_put(d);
 }
 
 static void copy_node(struct dir *d, const char *sname, const char *dname, const struct stat *st,
@@ -276,20 +319,16 @@ static void copy_node(struct dir *d, const char *sname, const char *dname, const
 		copy_dir(d, sname, dname, NULL, top);
 		return;
 	}
-	if (S_ISDIR(st->st_mode)) {
+	switch (walk_kind(st)) {
+	case WALK_DIR:
 		copy_dir(d, sname, dname, st, top);
-	} else if (arg_hard_link) {
-		node_hard_link(d, sname, dname, st, top);
-	} else if (arg_symbolic_link) {
-		node_sym_link(d, sname, dname, st, top);
-	} else if (S_ISLNK(st->st_mode)) {
-		node_make(d, sname, dname, st, top);
-	} else if (S_ISREG(st->st_mode) || !arg_recursive ||
-		   (arg_copy_contents && !S_ISLNK(st->st_mode) && !S_ISSOCK(st->st_mode))) {
-		/* without -R, cp reads what a fifo or a device gives, as it does with files */
+		break;
+	case WALK_FILE:
 		job_file(d, sname, dname, top, walk_follows(top), st);
-	} else {
-		node_make(d, sname, dname, st, top);
+		break;
+	case WALK_NODE:
+		walk_node(d, sname, dname, st, top);
+		break;
 	}
 }
 

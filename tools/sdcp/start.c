@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * start.c - what sdcp and sdcp-mpi do before the copy: the process's own ids, mask and fd
+ * limit, and the operands decided as cp decides them (is the last one a target folder, which
+ * source goes to which destination). One copy, so that the two commands cannot drift apart.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "sdcp.h"
+
+void start_process(const char *argv0)
+{
+	program_name = argv0;
+	setlocale(LC_ALL, "");
+	cur_euid = geteuid();
+	cur_egid = getegid();
+	cur_umask = umask(0);
+	umask(cur_umask);
+}
+
+/* Deep trees and many queued jobs keep directory fds open: take what we may. */
+void start_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int start_target(int n, char **ops, const char **ret_target)
+{
+	const char *target = NULL;
+	int err = 0;
+
+	if (arg_target_dir && arg_no_target_dir) {
+		say(0, "cannot combine --target-directory (-t) and --no-target-directory (-T)");
+		exit(1);
+	}
+	if (n < 1 + !arg_target_dir) {
+		if (n == 0)
+			say(0, "missing file operand");
+		else
+			say(0, "missing destination file operand after %s", quote(ops[0]));
+		try_help();
+	}
+	if (arg_no_target_dir && n > 2) {
+		say(0, "extra operand %s", quote(ops[2]));
+		try_help();
+	}
+	if (arg_target_dir) {
+		target = arg_target_dir;
+		if (!operand_is_dir(target, &err)) {
+			say(err ? err : ENOTDIR, "target directory %s", quote(target));
+			exit(1);
+		}
+	} else if (!arg_no_target_dir) {
+		const char *last = ops[n - 1];
+
+		if (operand_is_dir(last, &err) || n > 2) {
+			if (err) {
+				say(err, "target %s", quote(last));
+				exit(1);
+			}
+			if (n > 2 && !operand_is_dir(last, &err)) {
+				say(ENOTDIR, "target %s", quote(last));
+				exit(1);
+			}
+			target = last;
+		}
+		if (target)
+			n--;
+	}
+	if (arg_parents && !target) {
+		say(0, "with --parents, the destination must be a directory");
+		try_help();
+	}
+	*ret_target = target;
+	return n;
+}
+
+/* --strip-trailing-slashes: as in cp, it acts only on sources copied into a directory. */
+static void strip_slashes(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+}
+
+void start_each(const char *target, int n, char **ops,
+		int (*each)(const char *src, const char *dst, int base))
+{
+	struct stat *seen;
+
+	if (!target) {
+		each(ops[0], ops[1], 0);
+		return;
+	}
+	seen = xmalloc(n * sizeof(*seen));
+	for (int i = 0; i < n; i++) {
+		char *name, *dst;
+		int again = 0;
+
+		if (arg_strip_slashes)
+			strip_slashes(ops[i]);
+		/* cp copies a source named twice into one folder once, and says so */
+		if (!(arg_deref == DEREF_NEVER ? lstat : stat)(ops[i], &seen[i])) {
+			for (int k = 0; k < i && !again; k++)
+				again = seen[k].st_dev == seen[i].st_dev &&
+					seen[k].st_ino == seen[i].st_ino;
+			if (again && (arg_recursive || !S_ISDIR(seen[i].st_mode))) {
+				say(0, "warning: source %s %s specified more than once",
+				    S_ISDIR(seen[i].st_mode) ? "directory" : "file", quote(ops[i]));
+				continue;
+			}
+		} else {
+			seen[i].st_ino = 0;
+			seen[i].st_dev = 0;
+		}
+		name = arg_parents ? xstrdup(ops[i]) : operand_base_name(ops[i]);
+		dst = path_join(target, name);
+		each(ops[i], dst, strlen(dst) - strlen(name));
+		free(name);
+		free(dst);
+	}
+	free(seen);
+}
