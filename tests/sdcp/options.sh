@@ -94,6 +94,30 @@ ok '--reflink=never' same_as_cp files --reflink=never a c
 ok '--sparse=never' same_as_cp files --sparse=never a c
 ok '--sparse=always' same_as_cp files --sparse=always a c
 ok 'directory onto existing directory with a file in the way' same_as_cp files -r d target/
+# Between operands copied into one folder: a file just made is not overwritten by another
+# source of the same name (a numbered backup keeps both), a folder named as an operand is not
+# copied again inside a later one, a source named twice is copied once (and with a backup
+# asked, refused as just made)
+twins() {
+	mkdir -p x/e y t
+	echo 1 >x/f
+	echo 2 >y/f
+	echo 3 >x/e/g
+	ln -s x lx
+}
+ok 'a file just made is not overwritten' same_as_cp twins -v x/f y/f t
+ok '... also when it existed before' same_as_cp twins x/f y/f x/f t
+ok '... also with -f, -l, -s and -b' same_as_cp twins -fb x/f y/f t
+ok '... a hard link just made' same_as_cp twins -l x/f y/f t
+ok '... a symbolic link just made' same_as_cp twins -s "$T/g/x/f" "$T/g/y/f" t
+ok '--backup=numbered keeps both' same_as_cp twins -v --backup=numbered x/f y/f t
+ok '-n leaves it silently' same_as_cp twins -n x/f y/f t
+ok 'a source named twice with a backup' same_as_cp twins -b x/f ./x/f t
+ok 'a folder operand inside a later one' same_as_cp twins -R x/e x t
+ok '... through a symlink operand' same_as_cp twins -R x/e lx/ t
+ok '... not in the other order' same_as_cp twins -R x x/e t
+ok 'the first of two sources wins, with parallel workers' same_as_cp twins -v x/f y/f x/e t
+
 posixly() {
 	POSIXLY_CORRECT=1
 	export POSIXLY_CORRECT

@@ -252,7 +252,7 @@ int main(int argc, char **argv)
 	root.finish = root_finish;
 	record_add(&root, -1, 0);
 	if (my_rank == 0) {
-		start_each(target, n, argv + first, seed);
+		start_each(target, n, argv + first, seed, NULL);
 		record_release(&root, NULL);
 	}
 	queue_loop(run_item);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dest.c - what to do when the destination exists: cp's checks, in cp's order (same file,
- * directory, --update, -n, -i), then a backup or a removal when asked.
+ * directory, --update, -n, -i, a file an earlier operand made), then a backup or a removal
+ * when asked.
  *
  * Below the operands, a symlink found in the destination is looked at, never through: a copy
  * into a tree someone else can write must not be steered elsewhere by a planted link. Only
@@ -77,6 +78,21 @@ static char *backup_name(int dirfd, const char *dname)
 	return r < 0 ? NULL : name;
 }
 
+/* cp's guard against "cp a/f b/f dir" losing a/f's copy (a numbered backup keeps it) */
+int dest_just_made(struct dir *d, const char *sname, const char *dname, const struct stat *dst)
+{
+	char *spath, *dpath;
+
+	if (S_ISDIR(dst->st_mode) || arg_backup == BACKUP_NUMBERED || !seen_made_before(dst))
+		return 0;
+	spath = path_join(d->spath, sname);
+	dpath = path_join(d->dpath, dname);
+	fail(0, "will not overwrite just-created %s with %s", quote_n(0, dpath), quote_n(1, spath));
+	free(spath);
+	free(dpath);
+	return 1;
+}
+
 int dest_existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
 		  int top, struct stat *ret_dst, int *ret_gone, char **ret_backup)
 {
@@ -147,6 +163,8 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 			goto out;
 		}
 	}
+	if (top && dest_just_made(d, sname, dname, &dst))
+		goto out;
 	if (arg_backup != BACKUP_NONE && !S_ISDIR(dst.st_mode)) {
 		char *name = backup_name(d->dfd, dname);
 

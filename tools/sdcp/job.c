@@ -293,6 +293,8 @@ void job_finish(struct file_job *f)
 		}
 		f->created = 0;
 	}
+	if (f->top)
+		seen_made(f->dfd, -1, NULL);
 out:
 	inflight_del(&f->fly);
 	if (f->dfd >= 0 && close(f->dfd) && !e) {

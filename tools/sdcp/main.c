@@ -12,6 +12,13 @@
 
 extern int progress_walk_done;
 
+/* Two sources of one name: the first one's copy ends before the second one starts. */
+static void settle(void)
+{
+	work_finish();
+	work_start(arg_jobs);
+}
+
 int main(int argc, char **argv)
 {
 	const char *target;
@@ -27,7 +34,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	work_start(arg_jobs);
 	progress_start();
-	start_each(target, n, argv + first, walk_top);
+	start_each(target, n, argv + first, walk_top, settle);
 	progress_walk_done = 1;
 	work_finish();
 	progress_stop();

@@ -61,8 +61,13 @@ static int link_room(struct dir *d, const char *sname, const char *dname, const 
 
 	if (replaces() || (hard && arg_clobber == CLOBBER_ASK))
 		return make_room(d, sname, dname, st, top, backup) == DEST_GO ? DEST_GO : DEST_SKIP;
-	if (arg_clobber == CLOBBER_YES && arg_update == UPDATE_ALL)
+	if (arg_clobber == CLOBBER_YES && arg_update == UPDATE_ALL) {
+		/* an earlier operand's link is refused by name, as cp does, not by EEXIST */
+		if (top && !fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW) &&
+		    dest_just_made(d, sname, dname, &dst))
+			return DEST_SKIP;
 		return KEEP;
+	}
 	r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup);
 	return r == DEST_GO ? KEEP : DEST_SKIP;
 }
@@ -91,6 +96,8 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 		said(d, sname, dname, backup);
 	if (r == 1)
 		r = make(d, sname, dname, top), e = errno;
+	if (!r && top)
+		seen_made(-1, d->dfd, dname);
 	free(backup);
 	errno = e;
 	return r;
@@ -212,6 +219,8 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 		m.made_mode = mode & ~cur_umask;
 		meta_apply(&m, st, -1, d->sfd, sname);
 	}
+	if (top)
+		seen_made(-1, d->dfd, dname);
 	atomic_fetch_add(is_link ? &totals.links : &totals.others, 1);
 	if (arg_verbose)
 		said(d, sname, dname, backup);

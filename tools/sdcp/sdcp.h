@@ -9,6 +9,7 @@
  *   operand.c   what is decided about operands: base names, directories, copies into themselves
  *   walk.c      the tree walk, on directory fds; directories, symlinks, special files
  *   dest.c      an existing destination: same file, -n/-i/-u, backups, removal
+ *   seen.c      what earlier operands made (cp's checks between operands)
  *   job.c       jobs: a regular file, or a chunk of one, copied through splice_direct_ex()
  *   data.c      passes over a finished copy: --sparse=never/always, --verify
  *   work.c      the pool of worker threads that runs jobs (knows nothing of files)
@@ -79,7 +80,7 @@ void start_fd_limit(void);
 int start_target(int n, char **ops, const char **ret_target);
 /* each(source, its destination, where the source starts in it for --parents) */
 void start_each(const char *target, int n, char **ops,
-		int (*each)(const char *src, const char *dst, int base));
+		int (*each)(const char *src, const char *dst, int base), void (*settle)(void));
 
 /* --- operand.c: the command line's operands, before any copying --- */
 /* The last component of a source, as cp names it inside a target directory (malloc'd). */
@@ -149,6 +150,15 @@ enum { DEST_GO = 1, DEST_SKIP = 0, DEST_SELF = 2 /* copy to *ret_backup instead 
 int dest_existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
 		  int top, struct stat *ret_dst, int *ret_gone, char **ret_backup);
 int dest_same(const struct stat *a, const struct stat *b);
+/* dst, an operand's destination, was just made by an earlier operand: said, returns 1 */
+int dest_just_made(struct dir *d, const char *sname, const char *dname, const struct stat *dst);
+
+/* --- seen.c: what earlier operands made, for cp's checks between operands --- */
+void seen_start(void); /* two or more operands into one folder: the checks apply */
+void seen_made(int fd, int dirfd, const char *name); /* an operand's file: fd, or name in dirfd */
+int seen_made_before(const struct stat *dst);
+void seen_dir(const struct stat *src, const char *dpath); /* an operand's folder, and its copy */
+const char *seen_dir_before(const struct stat *src);	  /* where it went, or NULL */
 
 /* --- inflight.c: files being written, removed if a signal kills us --- */
 struct inflight {

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <locale.h>
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -95,27 +96,41 @@ static void strip_slashes(char *s)
 }
 
 void start_each(const char *target, int n, char **ops,
-		int (*each)(const char *src, const char *dst, int base))
+		int (*each)(const char *src, const char *dst, int base), void (*settle)(void))
 {
+	struct hsearch_data names = {0};
+	char **keep;
 	struct stat *seen;
 
 	if (!target) {
 		each(ops[0], ops[1], 0);
 		return;
 	}
+	if (n > 1)
+		seen_start();
+	/* the names given so far: a second source of one name waits for the first */
+	if (!hcreate_r(2 * (size_t)n, &names)) {
+		say(ENOMEM, "memory exhausted");
+		exit(1);
+	}
 	seen = xmalloc(n * sizeof(*seen));
+	keep = xmalloc(n * sizeof(*keep));
 	for (int i = 0; i < n; i++) {
-		char *name, *dst;
+		char *dst;
+		ENTRY e = {0}, *found = NULL;
 		int again = 0;
 
+		keep[i] = NULL;
 		if (arg_strip_slashes)
 			strip_slashes(ops[i]);
-		/* cp copies a source named twice into one folder once, and says so */
+		/* cp copies a source named twice into one folder once, and says so (a file only
+		 * where no backup is asked: then it is refused as just created, or backed up) */
 		if (!(arg_deref == DEREF_NEVER ? lstat : stat)(ops[i], &seen[i])) {
 			for (int k = 0; k < i && !again; k++)
 				again = seen[k].st_dev == seen[i].st_dev &&
 					seen[k].st_ino == seen[i].st_ino;
-			if (again && (arg_recursive || !S_ISDIR(seen[i].st_mode))) {
+			if (again && (S_ISDIR(seen[i].st_mode) ? arg_recursive
+							       : arg_backup == BACKUP_NONE)) {
 				say(0, "warning: source %s %s specified more than once",
 				    S_ISDIR(seen[i].st_mode) ? "directory" : "file", quote(ops[i]));
 				continue;
@@ -124,11 +139,19 @@ void start_each(const char *target, int n, char **ops,
 			seen[i].st_ino = 0;
 			seen[i].st_dev = 0;
 		}
-		name = arg_parents ? xstrdup(ops[i]) : operand_base_name(ops[i]);
-		dst = path_join(target, name);
-		each(ops[i], dst, strlen(dst) - strlen(name));
-		free(name);
+		keep[i] = arg_parents ? xstrdup(ops[i]) : operand_base_name(ops[i]);
+		e.key = keep[i];
+		if (hsearch_r(e, ENTER, &found, &names) && found->data && settle)
+			settle(); /* the earlier copy is done before this one looks at it */
+		if (found)
+			found->data = found;
+		dst = path_join(target, keep[i]);
+		each(ops[i], dst, strlen(dst) - strlen(keep[i]));
 		free(dst);
 	}
+	hdestroy_r(&names);
+	for (int i = 0; i < n; i++)
+		free(keep[i]);
+	free(keep);
 	free(seen);
 }

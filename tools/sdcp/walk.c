@@ -196,6 +196,7 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 	struct dir *d = NULL;
 	struct stat st, dst;
 	int sfd, dfd = -1, fresh;
+	const char *earlier;
 	mode_t mode;
 
 	sfd = openat(parent->sfd, sname,
@@ -226,6 +227,15 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 			fail(0, "cannot copy cyclic symbolic link %s", quote(spath));
 			goto out;
 		}
+	}
+
+	/* cp -R a/b a t: a/b, an operand copied to t/b, is not copied again as t/a/b */
+	if (top) {
+		seen_dir(&st, dpath);
+	} else if ((earlier = seen_dir_before(&st))) {
+		fail(0, "will not create hard link %s to directory %s", quote_n(0, dpath),
+		     quote_n(1, earlier));
+		goto out;
 	}
 
 	/* As cp makes it: the source's bits (mkdir keeps sticky), no group/other write while we
