@@ -104,6 +104,9 @@ twins() {
 	echo 2 >y/f
 	echo 3 >x/e/g
 	ln -s x lx
+	ln x/f x/h
+	echo 4 >'s p'
+	echo 5 >old && ln old old2
 }
 ok 'a file just made is not overwritten' same_as_cp twins -v x/f y/f t
 ok '... also when it existed before' same_as_cp twins x/f y/f x/f t
@@ -117,6 +120,13 @@ ok 'a folder operand inside a later one' same_as_cp twins -R x/e x t
 ok '... through a symlink operand' same_as_cp twins -R x/e lx/ t
 ok '... not in the other order' same_as_cp twins -R x x/e t
 ok 'the first of two sources wins, with parallel workers' same_as_cp twins -v x/f y/f x/e t
+ok 'two hard links named: both copied' same_as_cp twins -v x/f x/h t
+ok '-P -s of a symlink replaces a file' same_as_cp files -P -s dangling a
+ok '-n onto the same file says nothing' same_as_cp files -n -L a link-to-a
+ok '-T -n onto a folder says nothing' same_as_cp files -T -n a target
+ok '-T -u onto a newer folder says nothing' same_as_cp files -T -u b target
+ok '-a onto a file with other names makes a new one' same_as_cp twins -a x/f old
+ok '-s into a folder: the name quoted as cp quotes it' same_as_cp twins -s 's p' x/f t
 
 posixly() {
 	POSIXLY_CORRECT=1

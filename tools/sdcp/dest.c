@@ -121,7 +121,9 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 			goto out;
 		}
 	}
-	if (dest_same(sst, &dst) && !(arg_hard_link && !S_ISDIR(dst.st_mode))) {
+	/* with -n, cp skips without looking whether it is the same file */
+	if (arg_clobber != CLOBBER_NO && dest_same(sst, &dst) &&
+	    !(arg_hard_link && !S_ISDIR(dst.st_mode))) {
 		/* cp's special case: "cp -bf a a" copies a to its backup name */
 		if (arg_force && arg_backup != BACKUP_NONE && S_ISREG(dst.st_mode) &&
 		    !strcmp(spath, dpath) && !arg_hard_link && !arg_symbolic_link) {
@@ -130,10 +132,6 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 			goto out;
 		}
 		fail(0, "%s and %s are the same file", quote_n(0, spath), quote_n(1, dpath));
-		goto out;
-	}
-	if (S_ISDIR(dst.st_mode) && !S_ISDIR(sst->st_mode)) {
-		fail(0, "cannot overwrite directory %s with non-directory", quote(dpath));
 		goto out;
 	}
 	switch (arg_update) {
@@ -162,6 +160,11 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 			r = DEST_SKIP;
 			goto out;
 		}
+	}
+	/* after -u, -n and -i, as in cp */
+	if (S_ISDIR(dst.st_mode) && !S_ISDIR(sst->st_mode)) {
+		fail(0, "cannot overwrite directory %s with non-directory", quote(dpath));
+		goto out;
 	}
 	if (top && dest_just_made(d, sname, dname, &dst))
 		goto out;

@@ -399,7 +399,13 @@ static int open_dest(struct file_job *f)
 	}
 	if (r != DEST_GO)
 		return r == DEST_SKIP ? 1 : -1;
-	if (!gone && S_ISREG(dst.st_mode)) {
+	/*
+	 * An existing file is written in place, as cp does; but not one with other names under
+	 * --preserve=links (they would change too), nor for a source that is not a regular file
+	 * and is not followed: cp makes those anew.
+	 */
+	if (!gone && S_ISREG(dst.st_mode) && !(arg_keep_links && dst.st_nlink > 1) &&
+	    !(arg_deref == DEREF_NEVER && !S_ISREG(f->st.st_mode))) {
 		/* the operand itself may be a symlink to a file (dst was stat'ed through it) */
 		f->dfd = openat(d->dfd, f->dname,
 				rw | O_CLOEXEC | O_NOCTTY | (f->top ? 0 : O_NOFOLLOW));
@@ -424,7 +430,8 @@ static int open_dest(struct file_job *f)
 		if (!arg_force && errno != ELOOP)
 			goto fail;
 	}
-	/* -f, a planted symlink, a fifo or a socket: the old entry goes, a new file comes */
+	/* -f, a planted symlink, a fifo, a socket, a name of several (above): the old entry
+	 * goes, a new file comes */
 	if (!gone && unlinkat(d->dfd, f->dname, 0) && errno != ENOENT)
 		goto fail;
 	f->dfd = inflight_create(&f->fly, d->dfd, f->dname, excl, mode);

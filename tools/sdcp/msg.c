@@ -158,6 +158,20 @@ const char *quote(const char *s)
 	return quote_n(next_slot++, s);
 }
 
+/*
+ * GNU's "shell-escape" style (cp's quotef): the name as it is where a shell would read it
+ * so, else quoted as by quote().
+ */
+const char *quote_maybe(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	int safe = *u && !strchr("#~", *u) && strcmp(s, "{") && strcmp(s, "}");
+
+	for (; safe && *u; u++)
+		safe = !is_ctl(*u) && !strchr(" !\"$&'()*;<=>?[\\^`|", *u);
+	return safe ? s : quote(s);
+}
+
 static void vsay(FILE *f, int errnum, const char *fmt, va_list ap)
 {
 	char line[8192];

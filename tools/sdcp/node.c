@@ -59,7 +59,10 @@ static int link_room(struct dir *d, const char *sname, const char *dname, const 
 	struct stat dst;
 	int gone, r;
 
-	if (replaces() || (hard && arg_clobber == CLOBBER_ASK))
+	/* cp removes what is there first where the source is not a regular file and is not
+	 * followed (-P, -d, -r) */
+	if (replaces() || (hard && arg_clobber == CLOBBER_ASK) ||
+	    (arg_deref == DEREF_NEVER && !S_ISREG(st->st_mode)))
 		return make_room(d, sname, dname, st, top, backup) == DEST_GO ? DEST_GO : DEST_SKIP;
 	if (arg_clobber == CLOBBER_YES && arg_update == UPDATE_ALL) {
 		/* an earlier operand's link is refused by name, as cp does, not by EEXIST */
@@ -142,9 +145,21 @@ void node_sym_link(struct dir *d, const char *sname, const char *dname, const st
 	int skipped;
 
 	if (s[0] != '/' && strchr(t, '/')) {
-		if (arg_verbose)
-			said(d, sname, dname, NULL);
-		fail(0, "%s: can make relative symbolic links only in current directory", t);
+		/* cp looks at an existing name first (same file, -n, -u, -i), then refuses */
+		struct stat dst;
+		char *backup = NULL;
+		int gone, r = DEST_GO;
+
+		if (arg_backup == BACKUP_NONE && !arg_remove_dest &&
+		    !fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW))
+			r = dest_existing(d, sname, dname, st, top, &dst, &gone, &backup);
+		free(backup);
+		if (r == DEST_GO) {
+			if (arg_verbose)
+				said(d, sname, dname, NULL);
+			fail(0, "%s: can make relative symbolic links only in current directory",
+			     quote_maybe(t));
+		}
 	} else if (link_at(d, sname, dname, st, top, 0, sym_link, &skipped) && !skipped) {
 		fail(errno, "cannot create symbolic link %s to %s", quote_n(0, t), quote_n(1, s));
 	}

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * operand.c - what sdcp and sdcp-mpi decide about their command-line operands before any
- * copying: the name a source gets inside a target directory, whether a target is a
- * directory, and cp's refusal to copy a directory into itself.
+ * copying: the name a source gets inside a target directory, whether two name one entry,
+ * whether a target is a directory, and cp's refusal to copy a directory into itself.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +27,41 @@ char *operand_base_name(const char *src)
 		return b;
 	}
 	return s;
+}
+
+/* The folder a source's last component is in: "." for a plain name (malloc'd). */
+static char *parent_of(const char *src)
+{
+	char *s = xstrdup(src), *slash;
+	size_t n = strlen(s);
+
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+	slash = strrchr(s, '/');
+	if (!slash) {
+		free(s);
+		return xstrdup(".");
+	}
+	slash[slash == s] = '\0'; /* "/x" is in "/" */
+	return s;
+}
+
+/*
+ * Do two operands name one directory entry ("f" and "./f"), rather than one file by two names
+ * (hard links)? The same last component in the same folder, as cp decides it.
+ */
+int operand_same_name(const char *a, const char *b)
+{
+	char *ba = operand_base_name(a), *bb = operand_base_name(b);
+	char *pa = parent_of(a), *pb = parent_of(b);
+	struct stat sa, sb;
+	int same = !strcmp(ba, bb) && !stat(pa, &sa) && !stat(pb, &sb) && dest_same(&sa, &sb);
+
+	free(ba);
+	free(bb);
+	free(pa);
+	free(pb);
+	return same;
 }
 
 int operand_is_dir(const char *path, int *err)

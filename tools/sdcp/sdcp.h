@@ -62,6 +62,7 @@ extern uid_t cur_euid; /* read once: they do not change while we run */
 extern gid_t cur_egid;
 const char *quote(const char *s); /* 'name' as GNU tools quote a file name; 8 slots per thread */
 const char *quote_n(int slot, const char *s);
+const char *quote_maybe(const char *s); /* quoted only where a shell would need it */
 void msg_thread_exit(void);
 void say(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fail(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -86,6 +87,7 @@ void start_each(const char *target, int n, char **ops,
 /* The last component of a source, as cp names it inside a target directory (malloc'd). */
 char *operand_base_name(const char *src);
 /* stat(path) says directory; *err the stat error, or 0. */
+int operand_same_name(const char *a, const char *b); /* "f" and "./f", not two hard links */
 int operand_is_dir(const char *path, int *err);
 /* Is dst (to be made) inside the directory src (st)? Says so as cp does, and returns 1. */
 int operand_into_itself(const char *src, const char *dst, const struct stat *st);

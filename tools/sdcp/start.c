@@ -127,8 +127,8 @@ void start_each(const char *target, int n, char **ops,
 		 * where no backup is asked: then it is refused as just created, or backed up) */
 		if (!(arg_deref == DEREF_NEVER ? lstat : stat)(ops[i], &seen[i])) {
 			for (int k = 0; k < i && !again; k++)
-				again = seen[k].st_dev == seen[i].st_dev &&
-					seen[k].st_ino == seen[i].st_ino;
+				again = dest_same(&seen[k], &seen[i]) &&
+					operand_same_name(ops[k], ops[i]);
 			if (again && (S_ISDIR(seen[i].st_mode) ? arg_recursive
 							       : arg_backup == BACKUP_NONE)) {
 				say(0, "warning: source %s %s specified more than once",
