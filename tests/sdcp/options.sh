@@ -127,6 +127,8 @@ ok '-T -n onto a folder says nothing' same_as_cp files -T -n a target
 ok '-T -u onto a newer folder says nothing' same_as_cp files -T -u b target
 ok '-a onto a file with other names makes a new one' same_as_cp twins -a x/f old
 ok '-s into a folder: the name quoted as cp quotes it' same_as_cp twins -s 's p' x/f t
+ok '-v onto a dangling symlink: said, then refused' same_as_cp files -v a dangling
+ok '-b onto a dangling symlink: the link is backed up' same_as_cp files -vb a dangling
 
 posixly() {
 	POSIXLY_CORRECT=1

@@ -110,13 +110,18 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 		}
 		goto out;
 	}
+	/* a backup moves the link itself away, as --remove-destination removes it */
 	if (top && S_ISLNK(dst.st_mode) && !S_ISLNK(sst->st_mode) && !arg_remove_dest &&
-	    !arg_atomic && !arg_hard_link && !arg_symbolic_link && S_ISREG(sst->st_mode)) {
+	    arg_backup == BACKUP_NONE && !arg_atomic && !arg_hard_link && !arg_symbolic_link &&
+	    S_ISREG(sst->st_mode)) {
 		struct stat through;
 
 		if (fstatat(d->dfd, dname, &through, 0) == 0) {
 			dst = through;
 		} else if (errno == ENOENT) {
+			/* cp says -v before it finds out */
+			if (arg_verbose)
+				report_verbose(spath, dpath, NULL);
 			fail(0, "not writing through dangling symlink %s", quote(dpath));
 			goto out;
 		}
