@@ -5,9 +5,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "sys.h"
 
 /* Where the copy starts on one side: *off, or the file position. */
 static int position(int fd, const loff_t *off, loff_t *ret_pos)
@@ -85,11 +87,78 @@ static ssize_t copy(struct sd_copy *c, int fd_in, loff_t *off_in, int fd_out, lo
 	return r;
 }
 
-ssize_t sd_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len,
-		  unsigned int flags, struct splice_direct_stats *stats)
+/* The refusals after which a quick copy is not tried again from this input's mount. */
+static int quick_refusal(ssize_t r)
+{
+	return r == -EXDEV || r == -EOPNOTSUPP || r == -ENOTTY || r == -ENOSYS || r == -EPERM ||
+	       r == -EINVAL;
+}
+
+/*
+ * The quick path, for the many small files of a tree: one statx of the input, then the
+ * method the plan would start with, at once. The kernel checks the descriptors, the output
+ * and the range itself; only when it refuses do we run our own checks (copy() above, from the
+ * start), so every errno still comes from them, in the kernel's order. Copies at given
+ * offsets only, without flags but SPLICE_F_NOCLONE, of a file without holes (sd_plan_quick()
+ * says where). Returns the bytes copied, and *ret_whole: 1 if that is the whole request, as
+ * copy() would have copied it; 0 if the planned path must copy the rest (or all) of it.
+ */
+static ssize_t quick(struct sd_copy *c, int fd_in, loff_t *off_in, int fd_out, loff_t *off_out,
+		     size_t len, int *ret_whole)
+{
+	const struct sd_method *m;
+	uint64_t pos_in, pos_out, want, done = 0;
+	ssize_t r = 0;
+
+	*ret_whole = 0;
+	if (!off_in || !off_out || (c->flags & ~SPLICE_F_NOCLONE) || *off_in < 0 || *off_out < 0)
+		return 0;
+	pos_in = (uint64_t)*off_in, pos_out = (uint64_t)*off_out;
+	/* the kernel sees the caller's len wrap (EOVERFLOW) before it shortens it: so must we */
+	if (pos_in + len < pos_in || pos_out + len < pos_out)
+		return 0;
+	if (sd_file_stat(&c->in, fd_in) || !S_ISREG(c->in.mode) || c->in.blocks * 512 < c->in.size)
+		return 0;
+	m = sd_plan_quick(c, pos_in, pos_out);
+	if (!m)
+		return 0;
+	want = pos_in >= c->in.size ? 0 : sd_min(len, c->in.size - pos_in);
+	/* FICLONERANGE clones a partial last block only at the end of the input */
+	if (m == &sd_method_clone && want % c->in.fs_bsize && pos_in + want != c->in.size)
+		return 0;
+	if (want == 0 || m == &sd_method_offload) {
+		/* with nothing to copy, copy_file_range still checks all: a 0 says all is well */
+		do {
+			loff_t i = (loff_t)(pos_in + done), o = (loff_t)(pos_out + done);
+
+			r = sd_sys_copy_file_range(fd_in, &i, fd_out, &o,
+						   sd_min(want - done, SD_MAX_RW), 0);
+			if (r > 0)
+				done += (uint64_t)r;
+		} while (r > 0 && done < want);
+	} else {
+		r = sd_clone_range(fd_in, pos_in, fd_out, pos_out, want);
+		if (r == 0)
+			done = want;
+	}
+	if (r < 0 && done == 0) {
+		if (quick_refusal(r))
+			sd_plan_quick_refused(c);
+		return 0;
+	}
+	if (c->stats)
+		c->stats->bytes[m->id] += done;
+	*off_in = (loff_t)(pos_in + done);
+	*off_out = (loff_t)(pos_out + done);
+	*ret_whole = done == want;
+	return (ssize_t)done;
+}
+
+static ssize_t planned(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len,
+		       unsigned int flags, struct splice_direct_stats *stats)
 {
 	struct sd_copy c = {
-		.flags = flags & ~SPLICE_F_DIRECT,
+		.flags = flags,
 		.stats = stats,
 	};
 	ssize_t r;
@@ -98,6 +167,26 @@ ssize_t sd_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t
 	sd_cache_close(&c);
 	sd_plan_close(&c);
 	return r;
+}
+
+ssize_t sd_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len,
+		  unsigned int flags, struct splice_direct_stats *stats)
+{
+	struct sd_copy c = {
+		.flags = flags & ~SPLICE_F_DIRECT,
+		.stats = stats,
+	};
+	ssize_t q, r;
+	int whole;
+
+	q = quick(&c, fd_in, off_in, fd_out, off_out, len, &whole);
+	if (whole)
+		return q;
+	/* after a short quick copy, the rest as always: its error waits for the next call */
+	r = planned(fd_in, off_in, fd_out, off_out, len - (size_t)q, c.flags, stats);
+	if (q == 0)
+		return r;
+	return r > 0 ? q + r : q;
 }
 
 SPLICEDIRECT_API ssize_t splice_direct_ex(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out,

@@ -107,6 +107,12 @@ int sd_plan(struct sd_copy *c);
 ssize_t sd_refusal(struct sd_copy *c, ssize_t r, ssize_t einval);
 ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in, uint64_t off_out,
 	       size_t len);
+/* plan.c: the quick path's method for this input (entry.c), and its refusal. */
+const struct sd_method *sd_plan_quick(struct sd_copy *c, uint64_t pos_in, uint64_t pos_out);
+void sd_plan_quick_refused(const struct sd_copy *c);
+
+/* method-clone.c: FICLONERANGE of [off_in, off_in + len) to off_out; 0 or -errno. */
+int sd_clone_range(int fd_in, uint64_t off_in, int fd_out, uint64_t off_out, uint64_t len);
 
 /* plan.c: free what the methods kept for this call. */
 void sd_plan_close(struct sd_copy *c);

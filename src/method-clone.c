@@ -20,16 +20,16 @@
 
 #include "internal.h"
 
-static int ficlonerange(const struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint64_t len)
+int sd_clone_range(int fd_in, uint64_t off_in, int fd_out, uint64_t off_out, uint64_t len)
 {
 	struct file_clone_range fcr = {
-		.src_fd = c->in.fd,
+		.src_fd = fd_in,
 		.src_offset = off_in,
 		.src_length = len,
 		.dest_offset = off_out,
 	};
 
-	if (ioctl(c->out.fd, FICLONERANGE, &fcr) < 0)
+	if (ioctl(fd_out, FICLONERANGE, &fcr) < 0)
 		return -errno;
 	return 0;
 }
@@ -37,7 +37,7 @@ static int ficlonerange(const struct sd_copy *c, uint64_t off_in, uint64_t off_o
 /* SPLICE_F_CLONE: the whole range or nothing, with FICLONERANGE's own errno. */
 static ssize_t clone_all(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
 {
-	int r = ficlonerange(c, off_in, off_out, len);
+	int r = sd_clone_range(c->in.fd, off_in, c->out.fd, off_out, len);
 
 	if (r == -ENOTTY || r == -ENOSYS)
 		return -EOPNOTSUPP;
@@ -67,7 +67,7 @@ static ssize_t clone_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, 
 	if (n == 0)
 		return sd_run(c, &sd_method_clone, off_in, off_out, len);
 
-	r = ficlonerange(c, off_in, off_out, n);
+	r = sd_clone_range(c->in.fd, off_in, c->out.fd, off_out, n);
 	if (r == -ETXTBSY) /* a swap file: this file only */
 		return SD_NOT_NOW;
 	if (r)

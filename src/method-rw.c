@@ -4,7 +4,10 @@
  * be read and written, and the one method whose 0 proves the end of the input (procfs and
  * sysfs files that say they are empty are read this way).
  *
- * One buffer per splice_direct() call, allocated on first use. A write error after part of a
+ * One buffer per splice_direct() call, allocated on first use: 128 KiB, as cp's. A 1 MiB
+ * buffer made the copy 3 times slower (2 GiB tmpfs -> ext4, warm: 3.0 s of system time
+ * against 0.9 s): it no longer fits in the cache between the read and the write, and the
+ * destination takes folios as large as the write (see method-pipe.c). A write error after part of a
  * buffer was written returns the part: the caller sees progress, and the error next time.
  */
 #include <stdlib.h>
@@ -12,7 +15,7 @@
 
 #include "internal.h"
 
-#define BUF_BYTES (1u << 20)
+#define BUF_BYTES (128u << 10)
 
 static ssize_t rw_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
 {

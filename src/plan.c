@@ -50,6 +50,15 @@ static unsigned int next_slot;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_uint refused_ever;
 
+/*
+ * Input mounts where a quick copy (sd_plan_quick) was refused: another filesystem or type on
+ * the other side, a seccomp filter... From then on their files take the planned path only, so
+ * that a refusal costs one system call once, not once per file.
+ */
+#define NSLOW 16
+static uint64_t slow_mnt[NSLOW];
+static unsigned int next_slow;
+
 static int same_key(const struct sd_pair *p, const struct sd_copy *c)
 {
 	if (!p->used || p->dev_in != c->in.dev || p->dev_out != c->out.dev)
@@ -113,6 +122,57 @@ int sd_plan_fs(struct sd_copy *c)
 	c->refused = p->refused;
 	pthread_mutex_unlock(&lock);
 	return 0;
+}
+
+/*
+ * The quick path (entry.c): a plain copy from a fully allocated regular file of a local
+ * filesystem that this process has seen before, where the plan would start with offload
+ * (ext4, tmpfs...: copy_file_range copies and never shares) or with clone (btrfs, xfs), the
+ * output being on the same filesystem. Only the input was looked at (statx): the output's
+ * filesystem is left to the kernel, whose refusal (EXDEV) sends the call down the planned
+ * path. Fills in the input's filesystem; returns the method, or NULL for the planned path.
+ */
+const struct sd_method *sd_plan_quick(struct sd_copy *c, uint64_t pos_in, uint64_t pos_out)
+{
+	unsigned int never = atomic_load_explicit(&refused_ever, memory_order_relaxed);
+	const struct sd_method *m = NULL;
+	int known = 0;
+
+	/* the first copy probes native (SPLICE_F_DIRECT), which would come first if present */
+	if (!c->in.mnt || !(never & (1u << SPLICE_DIRECT_NATIVE)))
+		return NULL;
+	pthread_mutex_lock(&lock);
+	for (unsigned int i = 0; i < NPAIRS && !known; i++) {
+		const struct sd_pair *p = &pairs[i];
+
+		if (p->used && p->mnt_in == c->in.mnt && p->dev_in == c->in.dev) {
+			c->in.fs_type = p->type_in, c->in.fs_bsize = p->bsize_in;
+			known = 1;
+		}
+	}
+	for (unsigned int i = 0; i < NSLOW && known; i++)
+		if (slow_mnt[i] == c->in.mnt)
+			known = 0;
+	pthread_mutex_unlock(&lock);
+	if (!known || sd_fs_is_pseudo(c->in.fs_type))
+		return NULL;
+
+	if (sd_fs_never_shares(c->in.fs_type))
+		m = &sd_method_offload;
+	else if (!(c->flags & SPLICE_F_NOCLONE) && sd_fs_is_local(c->in.fs_type) &&
+		 sd_fs_can_clone(c->in.fs_type) && c->in.fs_bsize && pos_in % c->in.fs_bsize == 0 &&
+		 pos_out % c->in.fs_bsize == 0)
+		m = &sd_method_clone;
+	if (m && (never & (1u << m->id)))
+		m = NULL;
+	return m;
+}
+
+void sd_plan_quick_refused(const struct sd_copy *c)
+{
+	pthread_mutex_lock(&lock);
+	slow_mnt[next_slow++ % NSLOW] = c->in.mnt;
+	pthread_mutex_unlock(&lock);
 }
 
 static void refuse(struct sd_copy *c, const struct sd_method *m, ssize_t why)
