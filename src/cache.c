@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
  * cache.c - SPLICE_F_NOCACHE for the methods that go through the page cache (offload, pipe,
- * sendfile, rw): leave the cache as it was found, and bounded while the copy runs.
+ * sendfile, rw, and directio, see method-direct.c): leave the cache as it was found, and
+ * bounded while the copy runs.
  *
- * The copy runs in windows of 32 MiB. Before a window, cachestat(2) (Linux 6.5) tells how
- * many of the input's pages there are cached: none (they are all dropped after the copy),
- * all (all kept), or some, and then mincore(2) on a mapping of the window tells which, so
- * that exactly the pages the copy brought in are dropped. Without cachestat, mincore
- * answers alone. Readahead reaches past a window, so each window's state is taken one window
- * early, before the copy of the previous one could touch it. The output's window is written back asynchronously (sync_file_range) when
- * it is done, and waited for and dropped one window later, so writeback overlaps the copy
- * and at most two windows of output are in memory. posix_fadvise(DONTNEED) does not drop
- * dirty pages: that is why they are written back first.
+ * The copy runs in windows of 32 MiB (directio's: 256 MiB). Before a window, cachestat(2)
+ * (Linux 6.5) tells how many of the input's pages there are cached: none (they are all
+ * dropped after the copy), all (all kept), or some, and then mincore(2) on a mapping of the
+ * window tells which, so that exactly the pages the copy brought in are dropped. Without
+ * cachestat, mincore answers alone. Readahead reaches past a window, so each window's state
+ * is taken one window early, before the copy of the previous one could touch it. The
+ * output's window is written back asynchronously (sync_file_range) when it is done, and
+ * waited for and dropped one window later, so writeback overlaps the copy and at most two
+ * windows of output are in memory. posix_fadvise(DONTNEED) does not drop dirty pages: that
+ * is why they are written back first.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -28,6 +30,11 @@
 
 #define WINDOW (32u << 20)
 #define PAGE   4096u
+/*
+ * directio leaves (almost) nothing to write back or drop, and each window drains its ring:
+ * its windows are larger. (The btrfs pages it leaves are a few per request at most.)
+ */
+#define DIRECT_WINDOW (256u << 20)
 
 struct sd_cache {
 	uint64_t pending_off, pending_len; /* output window written, not yet waited for */
@@ -35,12 +42,12 @@ struct sd_cache {
 	 * The input's next window, whose residency was taken before the copy of this one
 	 * could read ahead into it: without it, readahead pages would look cached "before".
 	 */
-	uint64_t ahead_off;
+	uint64_t ahead_off, ahead_len;
 	unsigned char *ahead, *before;
 	int no_cachestat;
 };
 
-#define WINDOW_PAGES (WINDOW / PAGE + 1)
+#define WINDOW_PAGES (DIRECT_WINDOW / PAGE + 1)
 
 struct cachestat_range {
 	uint64_t off, len;
@@ -76,24 +83,24 @@ static int64_t cached(struct sd_cache *k, int fd, uint64_t off, uint64_t len)
 }
 
 /*
- * Which of the WINDOW_PAGES pages at off of fd are cached: vec[i] & 1. cachestat answers the
+ * Which of the window / PAGE + 1 pages at off of fd are cached: vec[i] & 1. cachestat answers the
  * common cases (none, all) in one call; mincore on a mapping tells which, otherwise. If
  * neither can tell, every page counts as not cached: the copy then drops them all.
  */
-static void residency(struct sd_cache *k, int fd, uint64_t off, unsigned char *vec)
+static void residency(struct sd_cache *k, int fd, uint64_t off, uint64_t window, unsigned char *vec)
 {
-	uint64_t len = (uint64_t)WINDOW_PAGES * PAGE;
+	uint64_t pages = window / PAGE + 1, len = pages * PAGE;
 	int64_t n = cached(k, fd, off, len);
 	void *map;
 
-	memset(vec, n == (int64_t)WINDOW_PAGES, WINDOW_PAGES);
-	if (n == 0 || n == (int64_t)WINDOW_PAGES)
+	memset(vec, n == (int64_t)pages, pages);
+	if (n == 0 || n == (int64_t)pages)
 		return;
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)off);
 	if (map == MAP_FAILED)
 		return;
 	if (mincore(map, len, vec) < 0)
-		memset(vec, 0, WINDOW_PAGES);
+		memset(vec, 0, pages);
 	(void)munmap(map, len);
 }
 
@@ -155,21 +162,23 @@ ssize_t sd_cache_copy(struct sd_copy *c, const struct sd_method *m, uint64_t off
 		      uint64_t off_out, size_t len)
 {
 	struct sd_cache *k = cache_open(c);
-	uint64_t base, out_off, out_len;
+	uint64_t base, out_off, out_len, win;
 	unsigned char *swap;
 	ssize_t r;
 
 	if (!k)
 		return -ENOMEM;
-	len = sd_min(len, WINDOW);
+	win = m == &sd_method_direct ? DIRECT_WINDOW : WINDOW;
+	len = sd_min(len, win);
 	base = page_down(off_in);
-	if (k->ahead_off == base) {
+	if (k->ahead_off == base && k->ahead_len >= win) {
 		swap = k->before, k->before = k->ahead, k->ahead = swap;
 	} else {
-		residency(k, c->in.fd, base, k->before);
+		residency(k, c->in.fd, base, win, k->before);
 	}
 	k->ahead_off = page_down(off_in + len);
-	residency(k, c->in.fd, k->ahead_off, k->ahead);
+	k->ahead_len = win;
+	residency(k, c->in.fd, k->ahead_off, win, k->ahead);
 
 	/* a method that passes its edges on (directio) runs them in this window */
 	c->in_window = 1;
@@ -199,7 +208,7 @@ void sd_cache_close(struct sd_copy *c)
 	/* what the last window read ahead past the copy */
 	if (k->ahead_off != UINT64_MAX)
 		drop_new(c->in.fd, k->ahead_off, k->ahead, k->ahead_off,
-			 (uint64_t)WINDOW_PAGES * PAGE);
+			 page_down(k->ahead_len) + PAGE);
 	free(k->ahead);
 	free(k->before);
 	free(k);

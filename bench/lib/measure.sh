@@ -13,12 +13,13 @@ tool_cmd() {
 	sparse:rsync) CMD=(rsync --sparse "$src" "$dst") ;;
 	tree:rsync) CMD=(rsync -rl "$src/" "$dst/") ;;
 	# --stats: one summary line on stderr at the end, for the method column.
-	file:sdcp | sparse:sdcp) CMD=("$SDCP" --stats "$src" "$dst") ;;
+	# --debug: which methods moved the one file's bytes, by their library names (directio...)
+	file:sdcp | sparse:sdcp) CMD=("$SDCP" --stats --debug "$src" "$dst") ;;
 	tree:sdcp) CMD=("$SDCP" --stats -r "$src" "$dst") ;;
 	file:sdcopy | sparse:sdcopy) CMD=("$SDCOPY" -s "$WORK/stats" "$src" "$dst") ;;
 	tree:sdcopy) CMD=("$SDCOPY" -s "$WORK/stats" -r "$src" "$dst") ;;
 	# SPLICE_F_NOCACHE: a physical copy that leaves the page cache as it was (issue 6)
-	nocache:sdcp) CMD=("$SDCP" --stats --nocache --reflink=never "$src" "$dst") ;;
+	nocache:sdcp) CMD=("$SDCP" --stats --debug --nocache --reflink=never "$src" "$dst") ;;
 	nocache:sdcopy) CMD=("$SDCOPY" -n -c -s "$WORK/stats" "$src" "$dst") ;;
 	nocache:cp) CMD=(cp --reflink=never "$src" "$dst") ;;
 	nocache:rsync) CMD=(rsync "$src" "$dst") ;;
@@ -136,9 +137,27 @@ same_data() {
 	esac
 }
 
-# The methods in the summary of sdcp --stats (on its standard output) ("bytes cloned 0, offloaded 3145728, spliced 0, copied 0;
-# holes kept 0"), most bytes first, in the library's names: "offload", "clone+holes", ...
+# The methods that moved the bytes, most bytes first, in the library's names: "offload",
+# "directio+pipe", "clone+holes"... From sdcp --debug's line of a single file ("method:
+# directio+pipe; cloned 0, offloaded 0, spliced 8192, copied 2147475456, holes 0"), whose byte
+# counts are per kind (directio and rw are both "copied"); from the summary of sdcp --stats
+# ("bytes cloned 0, offloaded 3145728, spliced 0, copied 0; holes kept 0") for trees.
 sdcp_method() {
+	if grep -q '^method: ' "$1"; then
+		awk -F'[;,] *' '/^method: / {
+			split(substr($1, 9), names, "+")
+			for (i = 2; i <= NF; i++) { split($i, kv, " "); by[kv[1]] += kv[2] }
+			kind["clone"] = "cloned"; kind["offload"] = "offloaded"; kind["native"] = "offloaded"
+			kind["pipe"] = "spliced"; kind["sendfile"] = "spliced"
+			kind["rw"] = "copied"; kind["directio"] = "copied"
+			for (i in names) if (names[i] != "none") seen[names[i]] = 1
+		}
+		END {
+			for (n in seen) printf "%d %s\n", by[kind[n]], n
+			if (by["holes"] > 0) print "-1 holes"
+		}' "$1" | sort -k1,1nr -k2 | awk '{printf "%s%s", (NR > 1 ? "+" : ""), $2}'
+		return 0
+	fi
 	sed -n 's/.*bytes cloned \([0-9]*\), offloaded \([0-9]*\), spliced \([0-9]*\), copied \([0-9]*\); holes kept \([0-9]*\).*/\1 clone\n\2 offload\n\3 pipe\n\4 rw/p' "$1" |
 		awk '$1 > 0' | sort -rn | awk '{printf "%s%s", (NR > 1 ? "+" : ""), $2}'
 	grep -q 'holes kept [1-9]' "$1" && printf '+holes'

@@ -9,6 +9,8 @@
  * MODE partial  every other MiB of the source is cached: exactly those pages still are.
  * MODE small    a 1 MiB file (buffered methods in windows, not direct I/O): nothing cached.
  * MODE nouring  io_uring_setup fails (seccomp, ENOSYS): direct I/O without a ring, same result.
+ * MODE uringperm io_uring_setup fails with EPERM, as with kernel.io_uring_disabled: the same.
+ * MODE noenter  io_uring_setup works but io_uring_enter fails (EPERM): the same.
  * MODE nodirect open with O_DIRECT fails (seccomp, EINVAL): buffered windows, same result.
  */
 #include <errno.h>
@@ -72,6 +74,32 @@ static unsigned char *residency(int fd, uint64_t size)
 	return vec;
 }
 
+/* The modes in which a seccomp filter makes io_uring fail: which call, with which errno. */
+struct fault {
+	const char *mode;
+	int nr, err;
+};
+
+#ifdef T_HAVE_SECCOMP
+#define NR(name) SCMP_SYS(name)
+#else
+#define NR(name) 0 /* these modes skip before using it */
+#endif
+
+static const struct fault *fault_of(const char *mode)
+{
+	static const struct fault faults[] = {
+		{"nouring", NR(io_uring_setup), ENOSYS},
+		{"uringperm", NR(io_uring_setup), EPERM},
+		{"noenter", NR(io_uring_enter), EPERM},
+	};
+
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (strcmp(mode, faults[i].mode) == 0)
+			return &faults[i];
+	return NULL;
+}
+
 #ifdef T_HAVE_SECCOMP
 /* openat with O_DIRECT in its flags fails with EINVAL, as on a filesystem without it. */
 static void refuse_odirect(void)
@@ -92,6 +120,7 @@ int main(int argc, char **argv)
 	struct splice_direct_stats st = {0};
 	const char *dir, *dir_out, *mode = argc > 1 ? argv[1] : "";
 	uint64_t size = strcmp(mode, "small") == 0 ? MIB : 32 * MIB, pages = size / 4096;
+	const struct fault *fault = fault_of(mode);
 	unsigned char *before = NULL, *after;
 	loff_t off_in = 0, off_out = 0;
 	int in, out;
@@ -110,15 +139,12 @@ int main(int argc, char **argv)
 	} else if (strcmp(mode, "partial") == 0) {
 		for (uint64_t o = 0; o < size; o += 2 * MIB)
 			touch(in, o, MIB);
-	} else if (strcmp(mode, "nouring") == 0) {
+	} else if (fault || strcmp(mode, "nodirect") == 0) {
 #ifdef T_HAVE_SECCOMP
-		t_fault(SCMP_SYS(io_uring_setup), ENOSYS);
-#else
-		t_skip("seccomp", "built without libseccomp");
-#endif
-	} else if (strcmp(mode, "nodirect") == 0) {
-#ifdef T_HAVE_SECCOMP
-		refuse_odirect();
+		if (fault)
+			t_fault(fault->nr, fault->err);
+		else
+			refuse_odirect();
 #else
 		t_skip("seccomp", "built without libseccomp");
 #endif
@@ -154,6 +180,15 @@ int main(int argc, char **argv)
 	else if (t_arg_fs_in() != T_TMPFS && t_arg_fs_out() != T_TMPFS)
 		T_CHECK(st.bytes[SPLICE_DIRECT_DIRECTIO] >= size / 2, "direct I/O moved %llu bytes",
 			(unsigned long long)st.bytes[SPLICE_DIRECT_DIRECTIO]);
+#ifdef T_HAVE_SECCOMP
+	/* the fault was met, not stepped around */
+	if (strcmp(mode, "noenter") == 0)
+		T_CHECK(t_fault_hits(SCMP_SYS(io_uring_enter), 0) > 0,
+			"io_uring_enter never called");
+	if (strcmp(mode, "uringperm") == 0)
+		T_CHECK(t_fault_hits(SCMP_SYS(io_uring_setup), 0) > 0,
+			"io_uring_setup never called");
+#endif
 	T_CHECK(t_same_file(in, out), "the copy differs from the source");
 	free(before);
 	free(after);
