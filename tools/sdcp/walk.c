@@ -255,6 +255,12 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 			     quote_n(0, dpath), quote_n(1, spath));
 			goto out;
 		}
+		/* an operand folder onto itself (cp -r d/e d); with -n cp skips the check */
+		if (top && arg_clobber != CLOBBER_NO && dest_same(&st, &dst)) {
+			fail(0, "%s and %s are the same file", quote_n(0, spath),
+			     quote_n(1, dpath));
+			goto out;
+		}
 	}
 	dfd = openat(parent->dfd, dname,
 		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | (top ? 0 : O_NOFOLLOW));
