@@ -166,14 +166,26 @@ int main(int argc, char **argv)
 	/* The destination: written back and dropped (within 1%). */
 	T_CHECK(cached_pages(out) <= pages / 100, "destination has %llu of %llu pages cached",
 		(unsigned long long)cached_pages(out), (unsigned long long)pages);
-	/* The source: exactly as before, page by page. */
+	/*
+	 * The source: what was cached stays cached, page by page; what was not is dropped, but
+	 * for a few pages: under load btrfs sometimes reads a direct read's pages through its
+	 * page cache, and readahead still in flight when the window is dropped keeps its pages
+	 * (posix_fadvise skips locked pages). Seen: 3 pages of 8192 in some tens of loaded runs.
+	 */
 	after = residency(in, size);
-	for (uint64_t p = 0, diff = 0; p < pages; p++) {
-		if ((before[p] & 1) != (after[p] & 1) && diff++ < 3)
-			T_CHECK(0, "source page %llu was %scached before and is %s now",
-				(unsigned long long)p, before[p] & 1 ? "" : "not ",
-				after[p] & 1 ? "cached" : "not");
+	uint64_t kept_new = 0, lost_old = 0;
+
+	for (uint64_t p = 0; p < pages; p++) {
+		if ((before[p] & 1) && !(after[p] & 1) && lost_old++ < 3)
+			T_CHECK(0, "source page %llu was cached before and is not now",
+				(unsigned long long)p);
+		kept_new += !(before[p] & 1) && (after[p] & 1);
 	}
+	if (kept_new)
+		t_log("%llu source pages not cached before are cached now",
+		      (unsigned long long)kept_new);
+	T_CHECK(kept_new <= pages / 256, "%llu of %llu source pages brought in were kept",
+		(unsigned long long)kept_new, (unsigned long long)pages);
 	if (strcmp(mode, "small") == 0 || strcmp(mode, "nodirect") == 0)
 		T_CHECK(st.bytes[SPLICE_DIRECT_DIRECTIO] == 0,
 			"direct I/O used where it cannot be");
