@@ -94,6 +94,11 @@ int sd_fs_is_pseudo(int64_t fs_type)
 	}
 }
 
+int sd_fs_is_fuse(int64_t fs_type)
+{
+	return fs_type == FUSE_SUPER_MAGIC;
+}
+
 /* Filesystems that never share extents: the ones without remap_file_range. */
 int sd_fs_never_shares(int64_t fs_type)
 {

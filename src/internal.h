@@ -91,6 +91,7 @@ int sd_fs_stat(struct sd_file *f);
 uint64_t sd_fs_maxbytes(int64_t fs_type, uint32_t bsize);
 int sd_fs_is_pseudo(int64_t fs_type);
 int sd_fs_never_shares(int64_t fs_type);
+int sd_fs_is_fuse(int64_t fs_type);
 int sd_fs_is_local(int64_t fs_type);
 int sd_fs_can_clone(int64_t fs_type);
 int sd_fs_is_memory(int64_t fs_type);

@@ -14,8 +14,6 @@
 #include "internal.h"
 #include "sys.h"
 
-#define FUSE_SUPER_MAGIC 0x65735546
-
 /*
  * Linux 6.18 first asks a FUSE server for FUSE_COPY_FILE_RANGE_64; a server that does not know
  * it (libfuse before 3.17) answers ENOSYS, and the kernel falls back to the older request for
@@ -51,7 +49,7 @@ static ssize_t offload_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out
 	ssize_t r;
 
 	len = sd_min(len, SD_MAX_RW);
-	if (c->in.fs_type == FUSE_SUPER_MAGIC)
+	if (sd_fs_is_fuse(c->in.fs_type))
 		r = fuse_copy(c, &i, &o, len);
 	else
 		r = sd_sys_copy_file_range(c->in.fd, &i, c->out.fd, &o, len, 0);
