@@ -28,6 +28,9 @@ extern "C" {
 typedef __loff_t loff_t;
 #endif
 
+/* Defined by <sys/stat.h> (_GNU_SOURCE) or <linux/stat.h>; only pointed to here. */
+struct statx;
+
 #if defined(__GNUC__) && !defined(SPLICEDIRECT_STATIC)
 #define SPLICEDIRECT_API __attribute__((visibility("default")))
 #else
@@ -43,13 +46,21 @@ typedef __loff_t loff_t;
 #define SPLICE_F_DIRECT 0x10u /* file-to-file copy, both offsets allowed (implied) */
 #endif
 #define SPLICE_F_NOCLONE 0x20u /* an independent physical copy: never share extents */
-#define SPLICE_F_CLONE	 0x40u /* share extents or fail (EOPNOTSUPP, EXDEV, EINVAL);
+#define SPLICE_F_CLONE                                                                             \
+	0x40u		       /* share extents or fail (EOPNOTSUPP, EXDEV, EINVAL);
 				  * with SPLICE_F_NOCLONE: EINVAL */
 #define SPLICE_F_NOCACHE 0x80u /* leave the page cache as it was found */
 
 /* Flags of splice_direct_file() only (EINVAL elsewhere). */
 #define SPLICE_F_EXCL	0x100u /* fail with EEXIST if the destination exists */
 #define SPLICE_F_ATOMIC 0x200u /* write a temporary file, then rename it over the destination */
+
+/*
+ * The statx(2) fields splice_direct_statx() reads: STATX_TYPE | STATX_SIZE | STATX_BLOCKS |
+ * STATX_MNT_ID_UNIQUE (0x4000, Linux 6.8). Spelled as a number so that it needs neither
+ * <sys/stat.h> nor headers as new as the kernel. Ask for it with the fields you need yourself.
+ */
+#define SPLICE_DIRECT_STATX_MASK 0x4601u
 
 /* The methods, in the order the library prefers them. */
 enum splice_direct_method {
@@ -59,7 +70,7 @@ enum splice_direct_method {
 	SPLICE_DIRECT_PIPE,	  /* splice() through a private pipe: in the kernel */
 	SPLICE_DIRECT_SENDFILE,	  /* sendfile(): in the kernel */
 	SPLICE_DIRECT_RW,	  /* pread/pwrite: through user memory */
-	SPLICE_DIRECT_DIRECTIO,   /* O_DIRECT, io_uring: no page cache (SPLICE_F_NOCACHE) */
+	SPLICE_DIRECT_DIRECTIO,	  /* O_DIRECT, io_uring: no page cache (SPLICE_F_NOCACHE) */
 	SPLICE_DIRECT_METHODS = 16
 };
 
@@ -91,6 +102,23 @@ SPLICEDIRECT_API ssize_t splice_direct(int fd_in, loff_t *off_in, int fd_out, lo
 SPLICEDIRECT_API ssize_t splice_direct_ex(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out,
 					  size_t len, unsigned int flags,
 					  struct splice_direct_stats *stats);
+
+/*
+ * For a caller that has just called statx(2) on fd_in (a tree copy does, to learn the mode and
+ * size): pass what it learned, and the library makes no statx of its own where it can copy at
+ * once. stx_in must describe fd_in now, as statx(fd_in, "", AT_EMPTY_PATH, mask, stx_in) found
+ * it, with mask including SPLICE_DIRECT_STATX_MASK. Where stx_in is NULL or its stx_mask lacks
+ * one of those fields, the library asks the kernel itself.
+ *
+ * The result, the offsets, errno and the bytes copied are splice_direct_ex()'s. stx_in only
+ * guides the choice of method: the end of the input is found by the kernel, never taken from
+ * stx_size, and every error comes from the library's own checks. A stale statx, or one of
+ * another file, may cost speed (a method tried in vain; holes made since may be written as
+ * zeros), never correctness.
+ */
+SPLICEDIRECT_API ssize_t splice_direct_statx(int fd_in, const struct statx *stx_in, loff_t *off_in,
+					     int fd_out, loff_t *off_out, size_t len,
+					     unsigned int flags, struct splice_direct_stats *stats);
 
 /*
  * Copy the regular file src to dst: content, holes and permission bits. With SPLICE_F_EXCL an

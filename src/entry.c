@@ -95,19 +95,50 @@ static int quick_refusal(ssize_t r)
 }
 
 /*
- * The quick path, for the many small files of a tree: one statx of the input, then the
- * method the plan would start with, at once. The kernel checks the descriptors, the output
- * and the range itself; only when it refuses do we run our own checks (copy() above, from the
- * start), so every errno still comes from them, in the kernel's order. Copies at given
- * offsets only, without flags but SPLICE_F_NOCLONE, of a file without holes (sd_plan_quick()
- * says where). Returns the bytes copied, and *ret_whole: 1 if that is the whole request, as
- * copy() would have copied it; 0 if the planned path must copy the rest (or all) of it.
+ * copy_file_range from pos_in to pos_out until *done reaches ask or the kernel answers 0 (the
+ * end of the input). Returns the last answer. With ask 0 it still calls once: the kernel then
+ * checks the descriptors and the range, and a 0 says all is well.
  */
-static ssize_t quick(struct sd_copy *c, int fd_in, loff_t *off_in, int fd_out, loff_t *off_out,
-		     size_t len, int *ret_whole)
+static ssize_t offload(int fd_in, uint64_t pos_in, int fd_out, uint64_t pos_out, uint64_t ask,
+		       uint64_t *done)
 {
+	ssize_t r;
+
+	do {
+		loff_t i = (loff_t)(pos_in + *done), o = (loff_t)(pos_out + *done);
+
+		r = sd_sys_copy_file_range(fd_in, &i, fd_out, &o, sd_min(ask - *done, SD_MAX_RW),
+					   0);
+		if (r > 0)
+			*done += (uint64_t)r;
+	} while (r > 0 && *done < ask);
+	return r;
+}
+
+/*
+ * The quick path, for the many small files of a tree: one statx of the input (none when the
+ * caller gave us its own), then the method the plan would start with, at once. The kernel
+ * checks the descriptors, the output and the range itself; only when it refuses do we run our
+ * own checks (copy() above, from the start), so every errno still comes from them, in the
+ * kernel's order. Copies at given offsets only, without flags but SPLICE_F_NOCLONE, of a file
+ * without holes (sd_plan_quick() says where). Returns the bytes copied, and *ret_whole: 1 if
+ * that is the whole request, as copy() would have copied it; 0 if the planned path must copy
+ * the rest (or all) of it.
+ *
+ * A size from our own statx bounds the copy, as the kernel's own check does. A caller's
+ * (stx_in) may be stale, or of another file: it only picks the method and a clone's length,
+ * and the end of the input is what copy_file_range finds (it answers 0 there on the local
+ * filesystems sd_plan_quick() allows). So a file that grew is copied to its new end and one
+ * that shrank to its real end, never past it; a wrong type or length is refused by the kernel
+ * and sends the call down the planned path, which stats the input itself.
+ */
+static ssize_t quick(struct sd_copy *c, int fd_in, const struct statx *stx_in, loff_t *off_in,
+		     int fd_out, loff_t *off_out, size_t len, int *ret_whole)
+{
+	const int own = !stx_in ||
+			(stx_in->stx_mask & SPLICE_DIRECT_STATX_MASK) != SPLICE_DIRECT_STATX_MASK;
 	const struct sd_method *m;
-	uint64_t pos_in, pos_out, want, done = 0;
+	uint64_t pos_in, pos_out, want, done = 0, cloned = 0;
 	ssize_t r = 0;
 
 	*ret_whole = 0;
@@ -117,7 +148,11 @@ static ssize_t quick(struct sd_copy *c, int fd_in, loff_t *off_in, int fd_out, l
 	/* the kernel sees the caller's len wrap (EOVERFLOW) before it shortens it: so must we */
 	if (pos_in + len < pos_in || pos_out + len < pos_out)
 		return 0;
-	if (sd_file_stat(&c->in, fd_in) || !S_ISREG(c->in.mode) || c->in.blocks * 512 < c->in.size)
+	if (!own)
+		sd_file_set(&c->in, fd_in, stx_in);
+	else if (sd_file_stat(&c->in, fd_in))
+		return 0;
+	if (!S_ISREG(c->in.mode) || c->in.blocks * 512 < c->in.size)
 		return 0;
 	m = sd_plan_quick(c, pos_in, pos_out);
 	if (!m)
@@ -126,31 +161,30 @@ static ssize_t quick(struct sd_copy *c, int fd_in, loff_t *off_in, int fd_out, l
 	/* FICLONERANGE clones a partial last block only at the end of the input */
 	if (m == &sd_method_clone && want % c->in.fs_bsize && pos_in + want != c->in.size)
 		return 0;
-	if (want == 0 || m == &sd_method_offload) {
-		/* with nothing to copy, copy_file_range still checks all: a 0 says all is well */
-		do {
-			loff_t i = (loff_t)(pos_in + done), o = (loff_t)(pos_out + done);
-
-			r = sd_sys_copy_file_range(fd_in, &i, fd_out, &o,
-						   sd_min(want - done, SD_MAX_RW), 0);
-			if (r > 0)
-				done += (uint64_t)r;
-		} while (r > 0 && done < want);
-	} else {
+	if (m == &sd_method_clone && want) {
 		r = sd_clone_range(fd_in, pos_in, fd_out, pos_out, want);
 		if (r == 0)
-			done = want;
+			cloned = done = want;
 	}
+	/*
+	 * copy_file_range copies where the filesystem cannot clone; with nothing to copy it has
+	 * the kernel check all; after a clone of a caller's length it finds the input's end.
+	 */
+	if (r == 0 && (m == &sd_method_offload || !want || (!own && done < len)))
+		r = offload(fd_in, pos_in, fd_out, pos_out, own ? want : len, &done);
 	if (r < 0 && done == 0) {
-		if (quick_refusal(r))
+		/* an EINVAL may come from a caller's stale statx: it says nothing of the mount */
+		if (quick_refusal(r) && (own || r != -EINVAL))
 			sd_plan_quick_refused(c);
 		return 0;
 	}
-	if (c->stats)
-		c->stats->bytes[m->id] += done;
+	if (c->stats) {
+		c->stats->bytes[SPLICE_DIRECT_CLONE] += cloned;
+		c->stats->bytes[SPLICE_DIRECT_OFFLOAD] += done - cloned;
+	}
 	*off_in = (loff_t)(pos_in + done);
 	*off_out = (loff_t)(pos_out + done);
-	*ret_whole = done == want;
+	*ret_whole = own ? done == want : done == len || r == 0;
 	return (ssize_t)done;
 }
 
@@ -169,8 +203,9 @@ static ssize_t planned(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, s
 	return r;
 }
 
-ssize_t sd_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len,
-		  unsigned int flags, struct splice_direct_stats *stats)
+ssize_t sd_splice_statx(int fd_in, const struct statx *stx_in, loff_t *off_in, int fd_out,
+			loff_t *off_out, size_t len, unsigned int flags,
+			struct splice_direct_stats *stats)
 {
 	struct sd_copy c = {
 		.flags = flags & ~SPLICE_F_DIRECT,
@@ -179,27 +214,48 @@ ssize_t sd_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t
 	ssize_t q, r;
 	int whole;
 
-	q = quick(&c, fd_in, off_in, fd_out, off_out, len, &whole);
+	q = quick(&c, fd_in, stx_in, off_in, fd_out, off_out, len, &whole);
 	if (whole)
 		return q;
-	/* after a short quick copy, the rest as always: its error waits for the next call */
+	/*
+	 * After a short quick copy, the rest as always: its error waits for the next call. The
+	 * planned path never takes a caller's statx: it bounds the copy by the input's size,
+	 * which must be the size now.
+	 */
 	r = planned(fd_in, off_in, fd_out, off_out, len - (size_t)q, c.flags, stats);
 	if (q == 0)
 		return r;
 	return r > 0 ? q + r : q;
 }
 
-SPLICEDIRECT_API ssize_t splice_direct_ex(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out,
-					  size_t len, unsigned int flags,
-					  struct splice_direct_stats *stats)
+ssize_t sd_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len,
+		  unsigned int flags, struct splice_direct_stats *stats)
 {
-	ssize_t r = sd_splice(fd_in, off_in, fd_out, off_out, len, flags, stats);
+	return sd_splice_statx(fd_in, NULL, off_in, fd_out, off_out, len, flags, stats);
+}
 
+/* The one place where -errno becomes -1 and errno. */
+static ssize_t boundary(ssize_t r)
+{
 	if (r < 0) {
 		errno = (int)-r;
 		return -1;
 	}
 	return r;
+}
+
+SPLICEDIRECT_API ssize_t splice_direct_statx(int fd_in, const struct statx *stx_in, loff_t *off_in,
+					     int fd_out, loff_t *off_out, size_t len,
+					     unsigned int flags, struct splice_direct_stats *stats)
+{
+	return boundary(sd_splice_statx(fd_in, stx_in, off_in, fd_out, off_out, len, flags, stats));
+}
+
+SPLICEDIRECT_API ssize_t splice_direct_ex(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out,
+					  size_t len, unsigned int flags,
+					  struct splice_direct_stats *stats)
+{
+	return boundary(sd_splice(fd_in, off_in, fd_out, off_out, len, flags, stats));
 }
 
 SPLICEDIRECT_API ssize_t splice_direct(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out,

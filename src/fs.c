@@ -33,22 +33,29 @@
 #define FUSE_SUPER_MAGIC  0x65735546
 #define CONFIGFS_MAGIC	  0x62656570
 
+void sd_file_set(struct sd_file *f, int fd, const struct statx *st)
+{
+	f->fd = fd;
+	f->mode = st->stx_mode;
+	f->size = st->stx_size;
+	f->blocks = st->stx_blocks;
+	f->dev = makedev(st->stx_dev_major, st->stx_dev_minor);
+	f->ino = st->stx_ino;
+	f->mnt = (st->stx_mask & STATX_MNT_ID_UNIQUE) ? st->stx_mnt_id : 0;
+	f->attrs = st->stx_attributes & st->stx_attributes_mask;
+}
+
 int sd_file_stat(struct sd_file *f, int fd)
 {
 	struct statx st;
 	unsigned int want = STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE | STATX_BLOCKS |
 			    STATX_MNT_ID_UNIQUE;
 
-	f->fd = fd;
-	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, want, &st) < 0)
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, want, &st) < 0) {
+		f->fd = fd;
 		return -errno;
-	f->mode = st.stx_mode;
-	f->size = st.stx_size;
-	f->blocks = st.stx_blocks;
-	f->dev = makedev(st.stx_dev_major, st.stx_dev_minor);
-	f->ino = st.stx_ino;
-	f->mnt = (st.stx_mask & STATX_MNT_ID_UNIQUE) ? st.stx_mnt_id : 0;
-	f->attrs = st.stx_attributes & st.stx_attributes_mask;
+	}
+	sd_file_set(f, fd, &st);
 	return 0;
 }
 

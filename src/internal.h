@@ -85,8 +85,9 @@ int sd_check_flags(unsigned int flags);
 int sd_check_files(const struct sd_copy *c);
 int sd_check_range(const struct sd_copy *c, loff_t pos_in, loff_t pos_out, size_t *len);
 
-/* fs.c: what an open file is and where it lives. */
+/* fs.c: what an open file is and where it lives (sd_file_set: from a statx already made). */
 int sd_file_stat(struct sd_file *f, int fd);
+void sd_file_set(struct sd_file *f, int fd, const struct statx *st);
 int sd_fs_stat(struct sd_file *f);
 uint64_t sd_fs_maxbytes(int64_t fs_type, uint32_t bsize);
 int sd_fs_is_pseudo(int64_t fs_type);
@@ -126,9 +127,13 @@ void sd_cache_close(struct sd_copy *c);
 /* extents.c: the data and holes of the source. */
 ssize_t sd_copy_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint64_t len);
 
-/* entry.c: the whole copy of an fd pair; used by file.c. */
+/* entry.c: the whole copy of an fd pair; used by file.c and the preload shim. */
 ssize_t sd_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len,
 		  unsigned int flags, struct splice_direct_stats *stats);
+/* The same, with the caller's statx of fd_in (splice_direct_statx), or NULL. */
+ssize_t sd_splice_statx(int fd_in, const struct statx *stx_in, loff_t *off_in, int fd_out,
+			loff_t *off_out, size_t len, unsigned int flags,
+			struct splice_direct_stats *stats);
 
 /* Small helpers. */
 static inline uint64_t sd_min(uint64_t a, uint64_t b)

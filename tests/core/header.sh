@@ -22,10 +22,32 @@ int main(void)
 		return 1;
 	(void)splice_direct_ex(-1, &off, -1, &off, 0, flags, &st);
 	(void)splice_direct(-1, 0, -1, 0, 0, 0);
+	/* struct statx is only pointed to: no <sys/stat.h> needed */
+	(void)splice_direct_statx(-1, 0, &off, -1, &off, SPLICE_DIRECT_STATX_MASK, 0, &st);
 	return splice_direct_file("a", "b", SPLICE_F_EXCL | SPLICE_F_ATOMIC, &st) == 0;
 }
 END
 cp "$tmp/use.c" "$tmp/use.cc"
+
+# With glibc's struct statx in scope, before or after the header: the same struct.
+cat >"$tmp/statx.c" <<'END'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <splicedirect.h>
+
+int main(void)
+{
+	struct statx stx;
+	loff_t off = 0;
+
+	if (statx(0, "", AT_EMPTY_PATH, STATX_MODE | SPLICE_DIRECT_STATX_MASK, &stx) < 0)
+		return 0;
+	return splice_direct_statx(0, &stx, &off, 1, &off, 0, 0, 0) < 0;
+}
+END
+sed '/^#include <splicedirect.h>$/d; /^#define _GNU_SOURCE$/a #include <splicedirect.h>' \
+	"$tmp/statx.c" >"$tmp/statx-first.c"
 
 if ! "$cc" -std=c11 -pedantic -Wall -Wextra -Werror -I"$inc" -c "$tmp/use.c" -o "$tmp/c.o"; then
 	echo "FAIL: the header does not compile as -std=c11 -pedantic"
@@ -38,6 +60,12 @@ if ! "$cc" -std=c99 -pedantic -Wall -Wextra -Werror -I"$inc" -c "$tmp/use.c" -o 
 	echo "FAIL: the header does not compile as -std=c99 -pedantic"
 	fail=1
 fi
+for f in statx statx-first; do
+	if ! "$cc" -std=c11 -Wall -Wextra -Werror -I"$inc" -c "$tmp/$f.c" -o "$tmp/$f.o"; then
+		echo "FAIL: $f.c: the header and <sys/stat.h>'s struct statx disagree"
+		fail=1
+	fi
+done
 if [ "$cxx" = none ]; then
 	echo "note: no C++ compiler, C++ not checked"
 elif ! "$cxx" -std=c++11 -pedantic -Wall -Wextra -Werror -I"$inc" -c "$tmp/use.cc" -o "$tmp/cc.o"; then

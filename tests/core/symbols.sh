@@ -5,7 +5,8 @@ lib=$1
 want='splice_direct
 splice_direct_ex
 splice_direct_file
-splice_direct_method_name'
+splice_direct_method_name
+splice_direct_statx'
 command -v nm >/dev/null || { echo "skip: nm not installed"; exit 77; }
 # Drop the version nodes (absolute symbols) and the @VERSION suffix newer nm prints.
 got=$(nm -D --defined-only "$lib" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' | sort)
