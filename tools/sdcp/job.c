@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * job.c - copy one regular file: open, create, move the bytes with splice_direct_ex(), then
- * the metadata. For a small new file that is openat, fstat, openat(O_CREAT|O_EXCL), the
- * library's calls, close, close.
+ * job.c - copy one regular file: open, create, move the bytes with splice_direct_statx(), then
+ * the metadata. For a small new file that is openat, statx, openat(O_CREAT|O_EXCL),
+ * copy_file_range (the library's quick path, which takes our statx instead of making its own),
+ * close, close: six system calls.
  *
  * A large file is split into chunk jobs that share the two fds; each chunk is one
- * splice_direct_ex() call at its own offsets, and whichever chunk ends last finishes the file.
+ * splice_direct_statx() call at its own offsets, and whichever chunk ends last finishes the file.
  * The steps (job_open, job_split, job_copy, job_finish) are also sdcp-mpi's: there the chunks
  * run in other processes, with fds of their own.
  *
@@ -21,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "sdcp.h"
@@ -110,8 +113,9 @@ static void set_err(struct file_job *f, int e)
 	atomic_compare_exchange_strong(&f->err, &zero, e);
 }
 
-int job_copy(int sfd, int dfd, uint64_t off, uint64_t len, off_t size, atomic_int *stop,
-	     struct splice_direct_stats *s)
+/* job_copy(), with the source's statx for the library (NULL: it stats the source itself). */
+static int copy_statx(int sfd, const struct statx *stx, int dfd, uint64_t off, uint64_t len,
+		      off_t size, atomic_int *stop, struct splice_direct_stats *s)
 {
 	/* --progress wants to see bytes move within a large file: call in slices then */
 	const uint64_t slice = arg_progress ? 64ull << 20 : UINT64_MAX;
@@ -127,7 +131,14 @@ int job_copy(int sfd, int dfd, uint64_t off, uint64_t len, off_t size, atomic_in
 
 		if (want > room)
 			want = room;
-		ssize_t n = splice_direct_ex(sfd, &in, dfd, &o, want, fl, s);
+		/*
+		 * "To the end" of a file known to end at size asks for the rest only: given a
+		 * statx, the library takes the end from the kernel, and a longer request would
+		 * cost a copy_file_range that answers 0.
+		 */
+		if (len == SIZE_MAX && size > in && want > (uint64_t)(size - in))
+			want = (uint64_t)(size - in);
+		ssize_t n = splice_direct_statx(sfd, stx, &in, dfd, &o, want, fl, s);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -151,11 +162,17 @@ int job_copy(int sfd, int dfd, uint64_t off, uint64_t len, off_t size, atomic_in
 	return r;
 }
 
+int job_copy(int sfd, int dfd, uint64_t off, uint64_t len, off_t size, atomic_int *stop,
+	     struct splice_direct_stats *s)
+{
+	return copy_statx(sfd, NULL, dfd, off, len, size, stop, s);
+}
+
 /* Bytes [off, off + len) of the file; len SIZE_MAX: to the end. */
 static void copy_range(struct file_job *f, uint64_t off, uint64_t len)
 {
 	struct splice_direct_stats s = {0};
-	int r = job_copy(f->sfd, f->dfd, off, len, f->st.st_size, &f->err, &s);
+	int r = copy_statx(f->sfd, &f->stx, f->dfd, off, len, f->st.st_size, &f->err, &s);
 
 	if (r)
 		set_err(f, -r);
@@ -473,6 +490,37 @@ static void job_drop(struct file_job *f)
 	free(f);
 }
 
+/*
+ * One statx of the open source: as struct stat for sdcp, and as itself for the library, which
+ * then makes none of its own (SPLICE_DIRECT_STATX_MASK). Where statx fails, fstat says why.
+ */
+static int stat_source(struct file_job *f)
+{
+	const unsigned int mask = STATX_BASIC_STATS | SPLICE_DIRECT_STATX_MASK;
+	struct statx *x = &f->stx;
+
+	if (statx(f->sfd, "", AT_EMPTY_PATH, mask, x)) {
+		x->stx_mask = 0;
+		return fstat(f->sfd, &f->st);
+	}
+	f->st = (struct stat){
+		.st_dev = makedev(x->stx_dev_major, x->stx_dev_minor),
+		.st_ino = x->stx_ino,
+		.st_mode = x->stx_mode,
+		.st_nlink = x->stx_nlink,
+		.st_uid = x->stx_uid,
+		.st_gid = x->stx_gid,
+		.st_rdev = makedev(x->stx_rdev_major, x->stx_rdev_minor),
+		.st_size = (off_t)x->stx_size,
+		.st_blksize = (blksize_t)x->stx_blksize,
+		.st_blocks = (blkcnt_t)x->stx_blocks,
+		.st_atim = {x->stx_atime.tv_sec, x->stx_atime.tv_nsec},
+		.st_mtim = {x->stx_mtime.tv_sec, x->stx_mtime.tv_nsec},
+		.st_ctim = {x->stx_ctime.tv_sec, x->stx_ctime.tv_nsec},
+	};
+	return 0;
+}
+
 int job_open(struct file_job *f)
 {
 	struct dir *d = f->dir;
@@ -490,7 +538,7 @@ int job_open(struct file_job *f)
 		free(s);
 		goto drop;
 	}
-	if (fstat(f->sfd, &f->st)) {
+	if (stat_source(f)) {
 		char *s = path_join(d->spath, f->sname);
 
 		fail(errno, "cannot fstat %s", quote(s));

@@ -190,6 +190,7 @@ struct file_job {
 	int top, follow;
 	struct stat st;
 	int have_st;
+	struct statx stx; /* of the open source, for splice_direct_statx (stx_mask 0: none) */
 	/* shared by the chunks, once the copy has started */
 	int sfd, dfd;
 	int created;	     /* the name we write (dname or tmp) is ours: remove it on failure */
