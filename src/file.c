@@ -15,30 +15,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "internal.h"
 
 #define FILE_FLAGS (SD_COPY_FLAGS | SPLICE_F_EXCL | SPLICE_F_ATOMIC)
 
-/* Copy all of fd_in over fd_out, which is empty or a file to be replaced. */
-static int copy_all(int fd_in, int fd_out, const struct stat *st, unsigned int flags,
+/*
+ * Copy all of fd_in over fd_out, which is empty or a file to be replaced. The statx of the
+ * source goes with each call, so a small file costs no statx in the library.
+ */
+static int copy_all(int fd_in, int fd_out, const struct statx *st, unsigned int flags,
 		    struct splice_direct_stats *stats)
 {
 	loff_t off_in = 0, off_out = 0;
 	ssize_t n;
 
-	/* the largest length that cannot make the kernel's checks overflow (EOVERFLOW) */
 	do {
-		n = sd_splice(fd_in, &off_in, fd_out, &off_out, (size_t)(INT64_MAX - off_in),
-			      flags & SD_COPY_FLAGS, stats);
+		/*
+		 * First the size the statx saw: given a statx, the library learns the end from
+		 * the kernel, and a longer first request would cost a call that answers 0. Then
+		 * on to the end (it may have grown), with the largest length that cannot make
+		 * the kernel's checks overflow (EOVERFLOW).
+		 */
+		size_t len = (size_t)(INT64_MAX - off_in);
+
+		if ((uint64_t)off_in < st->stx_size)
+			len = (size_t)(st->stx_size - (uint64_t)off_in);
+		n = sd_splice_statx(fd_in, st, &off_in, fd_out, &off_out, len,
+				    flags & SD_COPY_FLAGS, stats);
 	} while (n > 0 || n == -EINTR);
 	if (n < 0)
 		return (int)n;
 	/* the source may have shrunk since it was opened: cut what it no longer has */
 	if (ftruncate(fd_out, off_out) < 0)
 		return -errno;
-	if (fchmod(fd_out, st->st_mode & 07777) < 0)
+	if (fchmod(fd_out, st->stx_mode & 07777) < 0)
 		return -errno;
 	return 0;
 }
@@ -66,14 +79,15 @@ static int open_temp(char *tmp)
 	return fd < 0 ? -errno : fd;
 }
 
-static int same_file(const struct stat *a, int fd)
+static int same_file(const struct statx *a, int fd)
 {
 	struct stat b;
 
-	return fstat(fd, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+	return fstat(fd, &b) == 0 && makedev(a->stx_dev_major, a->stx_dev_minor) == b.st_dev &&
+	       a->stx_ino == b.st_ino;
 }
 
-static int copy_atomic(int fd_in, const struct stat *st, const char *dst, unsigned int flags,
+static int copy_atomic(int fd_in, const struct statx *st, const char *dst, unsigned int flags,
 		       struct splice_direct_stats *stats)
 {
 	char tmp[PATH_MAX];
@@ -109,7 +123,7 @@ static int copy_atomic(int fd_in, const struct stat *st, const char *dst, unsign
 	return r;
 }
 
-static int copy_in_place(int fd_in, const struct stat *st, const char *dst, unsigned int flags,
+static int copy_in_place(int fd_in, const struct statx *st, const char *dst, unsigned int flags,
 			 struct splice_direct_stats *stats)
 {
 	int fd, r, created = 1;
@@ -140,8 +154,9 @@ static int copy_in_place(int fd_in, const struct stat *st, const char *dst, unsi
 SPLICEDIRECT_API int splice_direct_file(const char *src, const char *dst, unsigned int flags,
 					struct splice_direct_stats *stats)
 {
+	const unsigned int want = STATX_TYPE | STATX_MODE | STATX_INO | SPLICE_DIRECT_STATX_MASK;
 	unsigned int copy_flags = flags & SD_COPY_FLAGS;
-	struct stat st;
+	struct statx st;
 	int fd_in, r;
 
 	if ((flags & ~FILE_FLAGS) || sd_check_flags(copy_flags)) {
@@ -151,11 +166,11 @@ SPLICEDIRECT_API int splice_direct_file(const char *src, const char *dst, unsign
 	fd_in = open(src, O_RDONLY | O_CLOEXEC);
 	if (fd_in < 0)
 		return -1;
-	if (fstat(fd_in, &st) < 0)
+	if (statx(fd_in, "", AT_EMPTY_PATH, want, &st) < 0)
 		r = -errno;
-	else if (S_ISDIR(st.st_mode))
+	else if (S_ISDIR(st.stx_mode))
 		r = -EISDIR;
-	else if (!S_ISREG(st.st_mode))
+	else if (!S_ISREG(st.stx_mode))
 		r = -EINVAL;
 	else if (flags & SPLICE_F_ATOMIC)
 		r = copy_atomic(fd_in, &st, dst, flags, stats);
