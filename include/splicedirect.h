@@ -46,9 +46,7 @@ struct statx;
 #define SPLICE_F_DIRECT 0x10u /* file-to-file copy, both offsets allowed (implied) */
 #endif
 #define SPLICE_F_NOCLONE 0x20u /* an independent physical copy: never share extents */
-#define SPLICE_F_CLONE                                                                             \
-	0x40u		       /* share extents or fail (EOPNOTSUPP, EXDEV, EINVAL);
-				  * with SPLICE_F_NOCLONE: EINVAL */
+#define SPLICE_F_CLONE	 0x40u /* share extents or fail; with SPLICE_F_NOCLONE: EINVAL */
 #define SPLICE_F_NOCACHE 0x80u /* leave the page cache as it was found */
 
 /* Flags of splice_direct_file() only (EINVAL elsewhere). */
