@@ -78,6 +78,110 @@ static char *backup_name(int dirfd, const char *dname)
 	return r < 0 ? NULL : name;
 }
 
+/* The folder an entry (dirfd, name) is in; name may have slashes (an operand). */
+static int entry_dir(int dirfd, const char *name, struct stat *st)
+{
+	const char *slash = strrchr(name, '/');
+	char *dpart;
+	int r;
+
+	if (!slash)
+		return fstatat(dirfd, ".", st, 0);
+	dpart = strndup(name, slash - name + 1);
+	r = dpart ? fstatat(dirfd, dpart, st, 0) : -1;
+	free(dpart);
+	return r;
+}
+
+/* Do source and destination name one directory entry (cp's same_nameat)? */
+static int same_entry(struct dir *d, const char *sname, const char *dname)
+{
+	const char *sb = strrchr(sname, '/'), *db = strrchr(dname, '/');
+	struct stat a, b;
+
+	sb = sb ? sb + 1 : sname;
+	db = db ? db + 1 : dname;
+	return !strcmp(sb, db) && !entry_dir(d->sfd, sname, &a) && !entry_dir(d->dfd, dname, &b) &&
+	       dest_same(&a, &b);
+}
+
+/*
+ * cp's rules for a destination that is, or leads to, the source (its same_file_ok): 1 go on,
+ * 0 refuse ("are the same file"), 2 nothing to do (say nothing). src is the source as the
+ * copy sees it (followed or not), dst the destination's lstat, or its stat where a regular
+ * file is copied through a symlink. What is allowed is what cannot lose the data: a backup
+ * keeps it, a removal before the copy does not truncate the source, links only add names.
+ */
+static int same_ok(struct dir *d, const char *sname, const char *dname, const struct stat *src,
+		   const struct stat *dst, int top)
+{
+	const int never = !walk_follows(top);
+	const struct stat *s = src, *t = dst;
+	struct stat sl, dl, sf, df;
+	int same = dest_same(src, dst), same_link;
+
+	if (same && arg_hard_link)
+		return 2;
+	if (never) {
+		same_link = same;
+		/* two symlinks: fine unless they are one entry */
+		if (S_ISLNK(src->st_mode) && S_ISLNK(dst->st_mode)) {
+			int sn = same_entry(d, sname, dname);
+
+			if (!sn && arg_backup == BACKUP_NONE && same_link)
+				return 2;
+			return !sn;
+		}
+	} else {
+		if (!same)
+			return 1;
+		if (fstatat(d->dfd, dname, &dl, AT_SYMLINK_NOFOLLOW) ||
+		    fstatat(d->sfd, sname, &sl, AT_SYMLINK_NOFOLLOW))
+			return 1;
+		s = &sl;
+		t = &dl;
+		same_link = dest_same(s, t);
+		if (S_ISLNK(s->st_mode) && S_ISLNK(t->st_mode) && arg_remove_dest)
+			return 1;
+	}
+	if (arg_backup != BACKUP_NONE) {
+		/* moving a file aside that a followed symlink leads to would lose the source */
+		if (!same_link)
+			return never || !S_ISLNK(s->st_mode) || S_ISLNK(t->st_mode);
+		return !same_entry(d, sname, dname);
+	}
+	if (arg_remove_dest) {
+		if (S_ISLNK(t->st_mode))
+			return 1;
+		if (same_link && t->st_nlink > 1 && !same_entry(d, sname, dname))
+			return 1;
+	}
+	if (!S_ISLNK(s->st_mode) && !S_ISLNK(t->st_mode)) {
+		if (!dest_same(s, t))
+			return 1;
+		if (arg_hard_link)
+			return 2;
+	}
+	if (arg_symbolic_link && S_ISLNK(t->st_mode))
+		return 1;
+	if (never) {
+		if (!S_ISLNK(s->st_mode))
+			sf = *s;
+		else if (fstatat(d->sfd, sname, &sf, 0))
+			return 1;
+		if (!S_ISLNK(t->st_mode))
+			df = *t;
+		else if (fstatat(d->dfd, dname, &df, 0))
+			return 1;
+		if (!dest_same(&sf, &df))
+			return 1;
+		/* linking to the same file again is fine, replacing a symlink with it too */
+		if (arg_hard_link)
+			return S_ISLNK(t->st_mode) ? 1 : 2;
+	}
+	return 0;
+}
+
 /* cp's guard against "cp a/f b/f dir" losing a/f's copy (a numbered backup keeps it) */
 int dest_just_made(struct dir *d, const char *sname, const char *dname, const struct stat *dst)
 {
@@ -97,7 +201,7 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 		  int top, struct stat *ret_dst, int *ret_gone, char **ret_backup)
 {
 	char *spath = path_join(d->spath, sname), *dpath = path_join(d->dpath, dname);
-	struct stat dst;
+	struct stat dst, through;
 	int r = -1;
 
 	*ret_gone = 0;
@@ -114,8 +218,6 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 	if (top && S_ISLNK(dst.st_mode) && !S_ISLNK(sst->st_mode) && !arg_remove_dest &&
 	    arg_backup == BACKUP_NONE && !arg_atomic && !arg_hard_link && !arg_symbolic_link &&
 	    S_ISREG(sst->st_mode)) {
-		struct stat through;
-
 		if (fstatat(d->dfd, dname, &through, 0) == 0) {
 			dst = through;
 		} else if (errno == ENOENT) {
@@ -126,18 +228,26 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 			goto out;
 		}
 	}
+	/* cp's special case, before any other: "cp -bf a a" copies a to its backup name */
+	if (top && arg_force && arg_backup != BACKUP_NONE && !strcmp(spath, dpath) &&
+	    !fstatat(d->dfd, dname, &through, 0) && S_ISREG(through.st_mode)) {
+		*ret_backup = backup_name(d->dfd, dname);
+		r = *ret_backup ? DEST_SELF : -1;
+		goto out;
+	}
 	/* with -n, cp skips without looking whether it is the same file */
-	if (arg_clobber != CLOBBER_NO && dest_same(sst, &dst) &&
-	    !(arg_hard_link && !S_ISDIR(dst.st_mode))) {
-		/* cp's special case: "cp -bf a a" copies a to its backup name */
-		if (arg_force && arg_backup != BACKUP_NONE && S_ISREG(dst.st_mode) &&
-		    !strcmp(spath, dpath) && !arg_hard_link && !arg_symbolic_link) {
-			*ret_backup = backup_name(d->dfd, dname);
-			r = *ret_backup ? DEST_SELF : -1;
+	if (arg_clobber != CLOBBER_NO) {
+		int ok = same_ok(d, sname, dname, sst, &dst, top);
+
+		if (!ok) {
+			fail(0, "%s and %s are the same file", quote_n(0, spath),
+			     quote_n(1, dpath));
 			goto out;
 		}
-		fail(0, "%s and %s are the same file", quote_n(0, spath), quote_n(1, dpath));
-		goto out;
+		if (ok == 2) {
+			r = DEST_SKIP;
+			goto out;
+		}
 	}
 	switch (arg_update) {
 	case UPDATE_NONE:

@@ -21,8 +21,10 @@ static int make_room(struct dir *d, const char *sname, const char *dname, const 
 	struct stat dst;
 	int gone = 0, r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup);
 
+	if (r == DEST_SELF) /* "-bf a a": make it at the backup name, *backup */
+		return unlinkat(d->dfd, *backup, 0) && errno != ENOENT ? -1 : DEST_SELF;
 	if (r != DEST_GO)
-		return r == DEST_SELF ? -1 : r;
+		return r;
 	if (!gone && unlinkat(d->dfd, dname, 0) && errno != ENOENT) {
 		char *p = path_join(d->dpath, dname);
 
@@ -49,8 +51,10 @@ static int replaces(void)
 
 /*
  * A name exists where -l or -s is to make one. Returns DEST_GO when it was removed (try
- * again), DEST_SKIP when cp would leave it silently (or the error was said), and KEEP when
- * the link must fail with EEXIST, as cp's does.
+ * again), DEST_SELF when the link is to be made at *backup instead ("-bfl a a"), DEST_SKIP
+ * when cp would leave it silently (or the error was said), and KEEP when the link must fail
+ * with EEXIST, as cp's does. cp's checks (same file, -u, -n, -i, an earlier operand's file)
+ * come first in every case.
  */
 enum { KEEP = -2 };
 static int link_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
@@ -62,14 +66,9 @@ static int link_room(struct dir *d, const char *sname, const char *dname, const 
 	/* cp removes what is there first where the source is not a regular file and is not
 	 * followed (-P, -d, -r) */
 	if (replaces() || (hard && arg_clobber == CLOBBER_ASK) ||
-	    (arg_deref == DEREF_NEVER && !S_ISREG(st->st_mode)))
-		return make_room(d, sname, dname, st, top, backup) == DEST_GO ? DEST_GO : DEST_SKIP;
-	if (arg_clobber == CLOBBER_YES && arg_update == UPDATE_ALL) {
-		/* an earlier operand's link is refused by name, as cp does, not by EEXIST */
-		if (top && !fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW) &&
-		    dest_just_made(d, sname, dname, &dst))
-			return DEST_SKIP;
-		return KEEP;
+	    (arg_deref == DEREF_NEVER && !S_ISREG(st->st_mode))) {
+		r = make_room(d, sname, dname, st, top, backup);
+		return r == DEST_GO || r == DEST_SELF ? r : DEST_SKIP;
 	}
 	r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup);
 	return r == DEST_GO ? KEEP : DEST_SKIP;
@@ -84,7 +83,7 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 		   int top, int hard, int (*make)(struct dir *, const char *, const char *, int),
 		   int *skipped)
 {
-	char *backup = NULL;
+	char *backup = NULL, *self = NULL;
 	int r = make(d, sname, dname, top), e = errno;
 
 	*skipped = 0;
@@ -92,7 +91,11 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 		int room = link_room(d, sname, dname, st, top, &backup, hard);
 
 		*skipped = room == DEST_SKIP;
-		if (room == DEST_GO)
+		if (room == DEST_SELF) {
+			dname = self = backup;
+			backup = NULL;
+		}
+		if (room == DEST_GO || room == DEST_SELF)
 			r = 1; /* make it again below */
 	}
 	if (!*skipped && arg_verbose)
@@ -102,6 +105,7 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 	if (!r && top)
 		seen_made(-1, d->dfd, dname);
 	free(backup);
+	free(self);
 	errno = e;
 	return r;
 }
@@ -171,6 +175,7 @@ void node_sym_link(struct dir *d, const char *sname, const char *dname, const st
 void node_make(struct dir *d, const char *sname, const char *dname, const struct stat *st, int top)
 {
 	char *t = path_join(d->dpath, dname), *target = NULL, *backup = NULL, *first = NULL;
+	char *self = NULL;
 	int linked = 0, r = 0, is_link = S_ISLNK(st->st_mode), tracked = 0;
 	mode_t mode = st->st_mode & 07777 & ~(arg_keep_owner ? 077 : 0);
 	struct meta_ctx m = {.fd = -1,
@@ -213,6 +218,14 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 			break;
 		if (errno == EEXIST && !tries) {
 			r = make_room(d, sname, dname, st, top, &backup);
+			if (r == DEST_SELF) { /* "-bdf l l": the copy goes to the backup name */
+				free(t);
+				dname = m.name = self = backup;
+				t = path_join(d->dpath, dname);
+				m.path = t;
+				backup = NULL;
+				continue;
+			}
 			if (r == DEST_GO)
 				continue;
 			r = -1;
@@ -244,6 +257,7 @@ out:
 		links_done(st, r == 0);
 	free(first);
 	free(backup);
+	free(self);
 	free(target);
 	free(t);
 }
