@@ -6,6 +6,32 @@
 # says so and compares with the expected result instead.
 . "$(dirname "$0")/lib.sh"
 
+# same_script SETUP BODY: like same_as_cp, for a shell BODY of several steps (each "r cp ...",
+# which prints the status); SETUP is a shell function. $times: paths whose times must match.
+r() {
+	"$@"
+	echo "status $?"
+}
+times=
+same_script() {
+	rm -rf "$T/g" "$T/s"
+	mkdir "$T/g" || return 99
+	(cd "$T/g" && $1) || return 99
+	"$GNU_CP" -a "$T/g" "$T/s" || return 99
+	(cd "$T/g" && PATH="$T/gnu:$PATH" && eval "$2") >"$T/g.out" 2>"$T/g.err" </dev/null
+	(cd "$T/s" && PATH="$T/bin:$PATH" && eval "$2") >"$T/s.out" 2>"$T/s.err" </dev/null
+	diff -u "$T/g.out" "$T/s.out" || return 1
+	diff -u "$T/g.err" "$T/s.err" || return 1
+	t_tree "$T/g" >"$T/g.tree" && t_tree "$T/s" >"$T/s.tree" || return 1
+	diff -u "$T/g.tree" "$T/s.tree" || return 1
+	for p in $times; do
+		[ "$(stat -c %Y "$T/g/$p")" = "$(stat -c %Y "$T/s/$p")" ] || {
+			echo "times of $p differ"
+			return 1
+		}
+	done
+}
+
 # cp's same-file rules (coreutils same-file.sh): every option set on six pairs of names that
 # lead to one file, by a symlink, a hard link, or both; numbered backups.
 same_args=
@@ -30,5 +56,48 @@ same_args="foo symlink"
 ok "same file: cp -v -bfl foo foo" same_as_cp same_fixture -v -bfl foo foo
 ok "same file: cp -v -bfs foo foo" same_as_cp same_fixture -v -bfs foo foo
 ok "same file: cp -v -bdf symlink symlink" same_as_cp same_fixture -v -bdf symlink symlink
+
+# --parents (cp-parents.sh): folders made on the way, their modes and times set after the copy,
+# a source folder that is a file, a destination folder that is a file, a trailing slash
+parents_fixture() {
+	mkdir foo bar np_dest && mkdir -p a/b/c d e g np/b x/d/f && ln -s d/a sym && touch f &&
+		touch np/b/file && chmod 775 np/b/file && chmod 0700 np && touch x/d/x &&
+		echo y >a/b/c/y && touch -d 2001-01-01 a/b/c/y a/b/c a/b a
+}
+ok "--parents: folders on the way" same_script parents_fixture '
+	r cp -R --parents foo/ bar; r cp --verbose -a --parents a/b/c d
+	chmod go=w d/a; r cp -a --parents d/a/b/c e; r cp -a --parents sym/b/c g
+	r cp --parents --no-preserve=mode np/b/file np_dest/
+	r cp -v --parents a/b/c/ f np_dest; r cp -rv --parents a/b np_dest'
+times="d/a d/a/b d/a/b/c e/a e/a/b"
+ok "--parents: times of the folders made" same_script parents_fixture '
+	r cp -a --parents a/b/c/y d; r cp -rp --parents a/b/ e'
+times=
+ok "--parents: a file on the way" same_script parents_fixture '
+	cd x; touch f; r cp --parents f/g d; r cp --parents d/x/y d; r cp --parents ../f/g d'
+
+# --preserve=links (link-preserve.sh, preserve-link.sh): names that lead to one file through
+# symlinks followed by -H or -L become hard links; with -u, a newer destination is kept as
+# the copy and the other names link to it
+ok "-d keeps hard links between operands" same_script 'eval touch a; ln a b; mkdir c' \
+	'r cp -d a b c'
+ok "--preserve=links -R -H: an operand symlink" same_script 'eval touch a; ln -s a b; mkdir c' \
+	'r cp --preserve=links -R -H a b c'
+ok "--preserve=links -R -L: a symlink inside" same_script \
+	'eval mkdir d; touch d/a; ln -s a d/b' 'r cp --preserve=links -R -L d c'
+ok "--preserve=links -R -L: hard links inside" same_script \
+	'eval mkdir d; touch d/a; ln d/a d/b' 'r cp --preserve=links -R -L d c'
+ok "--no-preserve=links" same_script 'eval mkdir d; touch d/a; ln d/a d/b' \
+	'r cp -dR --no-preserve=links d c'
+for first in f linkm; do
+	eval "plink_fixture() {
+		mkdir s && touch s/f && ln s/f s/linkm && ln s/f s/linke && ln s/f s/fileo &&
+			ln s/f s/fileu && mkdir -p t/s && touch t/s/$first &&
+			ln t/s/$first t/s/linke && touch -d '-1 hour' t/s/fileo &&
+			touch -d '+1 hour' t/s/fileu
+	}"
+	ok "-au keeps the links ($first in the destination)" same_script plink_fixture \
+		'r cp -au s t; find t -type f -links 5 | sort'
+done
 
 t_done

@@ -197,8 +197,9 @@ int dest_just_made(struct dir *d, const char *sname, const char *dname, const st
 	return 1;
 }
 
-int dest_existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
-		  int top, struct stat *ret_dst, int *ret_gone, char **ret_backup)
+/* linking: dname is to become another name of a copy already made (--preserve=links) */
+static int existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
+		    int top, struct stat *ret_dst, int *ret_gone, char **ret_backup, int linking)
 {
 	char *spath = path_join(d->spath, sname), *dpath = path_join(d->dpath, dname);
 	struct stat dst, through;
@@ -258,7 +259,14 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 		goto out;
 	case UPDATE_OLDER:
 		if (!newer(&sst->st_mtim, &dst.st_mtim)) {
-			r = DEST_SKIP;
+			/*
+			 * cp keeps the newer file, but as the copy of its source: the source's
+			 * other names link to it, and one that has a copy already replaces it
+			 */
+			r = linking ? DEST_GO : DEST_SKIP;
+			*ret_dst = dst;
+			if (!linking && links_wanted(sst, top))
+				links_done(sst, 1);
 			goto out;
 		}
 		break;
@@ -309,4 +317,16 @@ out:
 	free(spath);
 	free(dpath);
 	return r;
+}
+
+int dest_existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
+		  int top, struct stat *ret_dst, int *ret_gone, char **ret_backup)
+{
+	return existing(d, sname, dname, sst, top, ret_dst, ret_gone, ret_backup, 0);
+}
+
+int dest_existing_link(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
+		       int top, struct stat *ret_dst, int *ret_gone, char **ret_backup)
+{
+	return existing(d, sname, dname, sst, top, ret_dst, ret_gone, ret_backup, 1);
 }

@@ -508,7 +508,7 @@ int job_open(struct file_job *f)
 	atomic_fetch_add(&totals.found_files, 1);
 	atomic_fetch_add(&totals.found_bytes, f->st.st_size);
 
-	if (arg_keep_links && f->st.st_nlink > 1) {
+	if (links_wanted(&f->st, f->top)) {
 		char *t = path_join(d->dpath, f->dname);
 
 		r = links_find(&f->st, t, &first);
@@ -521,8 +521,8 @@ int job_open(struct file_job *f)
 				struct stat dst;
 				int gone;
 
-				r = dest_existing(d, f->sname, f->dname, &f->st, f->top, &dst,
-						  &gone, &f->backup);
+				r = dest_existing_link(d, f->sname, f->dname, &f->st, f->top, &dst,
+						       &gone, &f->backup);
 				if (r == DEST_GO && (gone || !unlinkat(d->dfd, f->dname, 0)))
 					linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
 				else if (r != DEST_GO)

@@ -202,7 +202,7 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 		}
 		target[n] = '\0';
 	}
-	if (arg_keep_links && st->st_nlink > 1 && !S_ISDIR(st->st_mode)) {
+	if (links_wanted(st, top)) {
 		r = links_find(st, t, &first);
 		tracked = r == 0;
 		linked = r == 1;

@@ -348,26 +348,56 @@ static void copy_node(struct dir *d, const char *sname, const char *dname, const
 	}
 }
 
-/* --parents: make the directories of src below the target, as the source has them. */
+/*
+ * --parents: make the directories of src below the target, as cp does: nothing when the
+ * destination's folder exists; otherwise each missing one, from the source's (which must be a
+ * folder). Those made, and with -p all on the way, get the source's attributes again once the
+ * copy is over (walk_parents_settle), since the copy's entries change their times.
+ */
+struct parent {
+	struct parent *next;
+	char *path;
+	struct stat st;
+};
+static struct parent *parents;
+
 static int make_parents(const char *src, const char *dst, size_t base)
 {
-	char *s = xstrdup(src), *t = xstrdup(dst);
-	size_t off = 0;
-	int ok = 1;
+	char *s = xstrdup(src), *t = xstrdup(dst), *last;
+	size_t off = 0, n = strlen(s);
+	int ok = 1, keep = arg_keep_owner || arg_keep_mode || arg_keep_times;
+	struct stat st, dstst;
 
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+	t[base + n] = '\0';
+	last = strrchr(t, '/');
+	if (last && last > t + base - 1) {
+		*last = '\0';
+		if (!stat(t, &dstst)) {
+			if (!S_ISDIR(dstst.st_mode)) {
+				fail(0, "%s exists but is not a directory", quote(t));
+				ok = 0;
+			}
+			goto out;
+		}
+		*last = '/';
+	}
 	for (char *slash = strchr(s, '/'); slash; slash = strchr(s + off, '/')) {
-		struct stat st, dstst;
 		size_t at = slash - s;
+		int missing;
 
 		off = at + 1;
 		if (at == 0 || s[at - 1] == '/')
 			continue;
 		s[at] = '\0';
 		t[base + at] = '\0';
-		if (stat(s, &st)) {
-			fail(errno, "failed to get attributes of %s", quote(s));
+		missing = stat(t, &dstst) != 0;
+		if ((missing || keep) && (stat(s, &st) || !S_ISDIR(st.st_mode))) {
+			fail(S_ISDIR(st.st_mode) ? errno : ENOTDIR,
+			     "failed to get attributes of %s", quote(s));
 			ok = 0;
-		} else if (!mkdir(t, (st.st_mode & 07777) | S_IRWXU)) {
+		} else if (missing && !mkdir(t, (st.st_mode & 07777) | S_IRWXU)) {
 			struct meta_ctx m = {.fd = -1,
 					     .dirfd = AT_FDCWD,
 					     .name = t,
@@ -381,19 +411,47 @@ static int make_parents(const char *src, const char *dst, size_t base)
 			if (!stat(t, &dstst))
 				m.made_mode = dstst.st_mode & 07777;
 			meta_apply(&m, &st, -1, AT_FDCWD, s);
-		} else if (errno != EEXIST || stat(t, &dstst) || !S_ISDIR(dstst.st_mode)) {
-			fail(errno == EEXIST ? ENOTDIR : errno, "cannot make directory %s",
-			     quote(t));
+		} else if (missing || !S_ISDIR(dstst.st_mode)) {
+			if (missing)
+				fail(errno, "cannot make directory %s", quote(t));
+			else
+				fail(0, "%s exists but is not a directory", quote(t));
 			ok = 0;
+		}
+		if (ok && keep) {
+			struct parent *p = xmalloc(sizeof(*p));
+
+			p->path = xstrdup(t);
+			p->st = st;
+			p->next = parents;
+			parents = p;
 		}
 		s[at] = '/';
 		t[base + at] = '/';
 		if (!ok)
 			break;
 	}
+out:
 	free(s);
 	free(t);
 	return ok;
+}
+
+void walk_parents_settle(void)
+{
+	while (parents) {
+		struct parent *p = parents;
+		struct meta_ctx m = {.fd = -1, .dirfd = AT_FDCWD, .name = p->path, .path = p->path};
+		struct stat now;
+
+		if (!stat(p->path, &now)) {
+			m.made_mode = now.st_mode & 07777;
+			meta_apply(&m, &p->st, -1, AT_FDCWD, NULL);
+		}
+		parents = p->next;
+		free(p->path);
+		free(p);
+	}
 }
 
 /* A file in the way is the walk's error to report ("cannot overwrite non-directory"). */
@@ -409,12 +467,12 @@ int walk_top(const char *src, const char *dst, int base)
 {
 	struct stat st;
 
+	if (arg_parents && !make_parents(src, dst, base))
+		return -1;
 	if ((walk_follows(1) ? stat(src, &st) : lstat(src, &st))) {
 		fail(errno, "cannot stat %s", quote(src));
 		return -1;
 	}
-	if (arg_parents && !make_parents(src, dst, base))
-		return -1;
 	if (S_ISDIR(st.st_mode) && arg_recursive && !file_in_the_way(dst) &&
 	    operand_into_itself(src, dst, &st))
 		return -1;
