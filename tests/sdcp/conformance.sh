@@ -100,4 +100,36 @@ for first in f linkm; do
 		'r cp -au s t; find t -type f -links 5 | sort'
 done
 
+# backups (backup-1.sh, backup-is-src.sh, cp-i.sh): -bf a a; a backup that would be the
+# source; -b with -n or --update=none; "--backup=" is plain -b
+ok "-bf: a file onto itself" same_script 'eval echo test >F' \
+	'r cp --force --backup=simple --suffix=.b F F; r cp -T --force --backup=simple --suffix=.b F F'
+ok "-b: the backup would be the source" same_script 'eval echo a >a; echo a-tilde >a~; echo q >a.x' \
+	'r cp --b=simple a~ a; r cp --b=t a~ a; r cp -bS .x a.x a; VERSION_CONTROL=simple r cp -b a~ a'
+ok "-b with -n" same_script 'eval touch c d' \
+	'r cp -bn c d; r cp -n --backup=simple c d; r cp --backup= c d'
+# cp 9.1 has no --update=WHEN: newer cp's words and status
+backup_update_none() {
+	cd "$T" && rm -rf u && mkdir u && cd u && touch c d || return 99
+	for w in none none-fail; do
+		PATH="$T/bin:$PATH" cp -b --update=$w c d 2>err && return 1
+		printf '%s\n' "cp: --backup is mutually exclusive with -n or --update=none-fail" \
+			"Try 'cp --help' for more information." | diff -u - err || return 1
+	done
+	[ ! -e d~ ]
+}
+ok "-b with --update=none or none-fail is refused (cp 9.5)" backup_update_none
+
+# --preserve lists (preserve-2.sh): words, abbreviations, and an empty word
+ok "--preserve lists" same_script 'eval touch f' '
+	r cp --preserve=mode,links f g; r cp --preserve=mode,bogus f h; r cp --preserve=mo,li f i
+	r cp --no-preserve=all,links f j; r cp --preserve= f k; r cp --preserve=mode, f l
+	r cp --no-preserve= f m'
+
+# -i, -n, -f (cp-i.sh): who wins, what -v says, the answers read
+ok "-i, -n and -f" same_script 'eval mkdir -p a b/a/c; touch a/c c d' '
+	echo n | r cp -iR a b; echo n | r cp -vi c d; echo y | r cp -vi c d
+	echo y | r cp -vni c d; echo y | r cp -vin c d; echo y | r cp -vfi c d
+	echo n | r cp -vfn c d; echo n | r cp -vnf c d'
+
 t_done

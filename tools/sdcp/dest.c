@@ -78,6 +78,33 @@ static char *backup_name(int dirfd, const char *dname)
 	return r < 0 ? NULL : name;
 }
 
+/*
+ * Would the backup of dname be the source itself ("cp -b a~ a": moving a to a~ replaces the
+ * source)? cp's test: the source's name is the destination's plus the simple suffix, and that
+ * name leads to the source. A numbered backup never takes that name.
+ */
+static int backup_is_source(const char *sname, const struct stat *sst, int dirfd, const char *dname)
+{
+	const char *sb = strrchr(sname, '/'), *db = strrchr(dname, '/');
+	size_t slen, dlen;
+	struct stat st;
+	char *name;
+	int r;
+
+	sb = sb ? sb + 1 : sname;
+	db = db ? db + 1 : dname;
+	slen = strlen(sb);
+	dlen = strlen(db);
+	if (arg_backup == BACKUP_NUMBERED || slen != dlen + strlen(arg_suffix) ||
+	    strncmp(sb, db, dlen) || strcmp(sb + dlen, arg_suffix))
+		return 0;
+	if (asprintf(&name, "%s%s", dname, arg_suffix) < 0)
+		return 0;
+	r = !fstatat(dirfd, name, &st, 0) && dest_same(&st, sst);
+	free(name);
+	return r;
+}
+
 /* The folder an entry (dirfd, name) is in; name may have slashes (an operand). */
 static int entry_dir(int dirfd, const char *name, struct stat *st)
 {
@@ -292,7 +319,14 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 	if (top && dest_just_made(d, sname, dname, &dst))
 		goto out;
 	if (arg_backup != BACKUP_NONE && !S_ISDIR(dst.st_mode)) {
-		char *name = backup_name(d->dfd, dname);
+		char *name;
+
+		if (backup_is_source(sname, sst, d->dfd, dname)) {
+			fail(0, "backing up %s might destroy source;  %s not copied",
+			     quote_n(0, dpath), quote_n(1, spath));
+			goto out;
+		}
+		name = backup_name(d->dfd, dname);
 
 		if (!name || renameat(d->dfd, dname, d->dfd, name)) {
 			fail(name ? errno : ENOMEM, "cannot backup %s", quote(dpath));

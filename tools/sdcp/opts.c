@@ -170,9 +170,10 @@ static const struct choice keeps[] = {{"mode", K_MODE},
 /* --preserve=LIST (on = 2: asked for by name, so failures are reported) or --no-preserve. */
 static void set_keep(const char *what, const char *list, int on)
 {
-	char *copy = xstrdup(list), *save = NULL;
+	char *copy = xstrdup(list), *rest = copy, *w;
 
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+	/* every word counts, an empty one too (cp calls "" ambiguous: "--preserve=mode,") */
+	while ((w = strsep(&rest, ","))) {
 		int k = argmatch(what, w, keeps);
 
 		if (k & K_MODE) {
@@ -506,6 +507,11 @@ int parse_options(int argc, char **argv)
 		say(0, "options --backup and --no-clobber are mutually exclusive");
 		try_help();
 	}
+	/* newer cp's refusal, in its words: a backup of a file never replaced makes no sense */
+	if (make_backup && (arg_update == UPDATE_NONE || arg_update == UPDATE_NONE_FAIL)) {
+		say(0, "--backup is mutually exclusive with -n or --update=none-fail");
+		try_help();
+	}
 	if (arg_reflink == REFLINK_ALWAYS && arg_sparse != SPARSE_AUTO) {
 		say(0, "--reflink can be used only with --sparse=auto");
 		try_help();
@@ -513,7 +519,7 @@ int parse_options(int argc, char **argv)
 	if (make_backup) {
 		const char *vc = getenv("VERSION_CONTROL");
 
-		if (backup_arg)
+		if (backup_arg && *backup_arg) /* "--backup=" is as -b */
 			arg_backup = argmatch("backup type", backup_arg, backups);
 		else if (vc && *vc)
 			arg_backup = argmatch("$VERSION_CONTROL", vc, backups);
