@@ -224,12 +224,30 @@ int dest_just_made(struct dir *d, const char *sname, const char *dname, const st
 	return 1;
 }
 
+/* An operand's destination is a symlink an earlier operand made: cp never writes through it
+ * (without a backup, which moves it away). Said, returns 1. */
+static int through_new_link(struct dir *d, const char *sname, const char *dname,
+			    const struct stat *lst)
+{
+	char *spath, *dpath;
+
+	if (!S_ISLNK(lst->st_mode) || arg_backup != BACKUP_NONE || !seen_made_before(lst))
+		return 0;
+	spath = path_join(d->spath, sname);
+	dpath = path_join(d->dpath, dname);
+	fail(0, "will not copy %s through just-created symlink %s", quote_n(0, spath),
+	     quote_n(1, dpath));
+	free(spath);
+	free(dpath);
+	return 1;
+}
+
 /* linking: dname is to become another name of a copy already made (--preserve=links) */
 static int existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
 		    int top, struct stat *ret_dst, int *ret_gone, char **ret_backup, int linking)
 {
 	char *spath = path_join(d->spath, sname), *dpath = path_join(d->dpath, dname);
-	struct stat dst, through;
+	struct stat dst, through, lst;
 	int r = -1;
 
 	*ret_gone = 0;
@@ -242,6 +260,7 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 		}
 		goto out;
 	}
+	lst = dst;
 	/* a backup moves the link itself away, as --remove-destination removes it */
 	if (top && S_ISLNK(dst.st_mode) && !S_ISLNK(sst->st_mode) && !arg_remove_dest &&
 	    arg_backup == BACKUP_NONE && !arg_atomic && !arg_hard_link && !arg_symbolic_link &&
@@ -249,6 +268,8 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 		if (fstatat(d->dfd, dname, &through, 0) == 0) {
 			dst = through;
 		} else if (errno == ENOENT) {
+			if (through_new_link(d, sname, dname, &lst))
+				goto out;
 			/* cp says -v before it finds out */
 			if (arg_verbose)
 				report_verbose(spath, dpath, NULL);
@@ -345,6 +366,8 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 			out("removed %s\n", quote(dpath));
 		*ret_gone = 1;
 	}
+	if (!*ret_gone && top && through_new_link(d, sname, dname, &lst))
+		goto out;
 	*ret_dst = dst;
 	r = DEST_GO;
 out:

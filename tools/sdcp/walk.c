@@ -255,10 +255,12 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 			     quote_n(0, dpath), quote_n(1, spath));
 			goto out;
 		}
-		/* an operand folder onto itself (cp -r d/e d); with -n cp skips the check */
+		/* an operand folder onto itself (cp -r d/e d); with -n cp skips the check, with
+		 * -l it has nothing to do */
 		if (top && arg_clobber != CLOBBER_NO && dest_same(&st, &dst)) {
-			fail(0, "%s and %s are the same file", quote_n(0, spath),
-			     quote_n(1, dpath));
+			if (!arg_hard_link)
+				fail(0, "%s and %s are the same file", quote_n(0, spath),
+				     quote_n(1, dpath));
 			goto out;
 		}
 	}
