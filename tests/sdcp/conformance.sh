@@ -162,4 +162,28 @@ ok "an existing folder keeps its mode" same_script \
 	'eval umask 002; mkdir -p -m ug-s,u=rwx,g=rwx,o=rx src/dir; mkdir -p -m ug-s,u=rwx,g=,o= dst/dir; mkdir -p -m 700 dst3/dir' \
 	'umask 002; r cp -r src/. dst/; r cp -rp src/. dst2/; r cp -a src/. dst3/'
 
+# a dangling symlink as the destination (thru-dangling.sh): refused, but written through under
+# POSIXLY_CORRECT; a symlink loop is replaced
+ok "onto a dangling symlink, POSIXLY_CORRECT, a loop" same_script \
+	'eval ln -s no-such dangle; echo hi >f; ln -s loop loop; ln -s loop loop2' \
+	'r cp f dangle; r cp -f f dangle; POSIXLY_CORRECT=1 r cp f dangle; cat no-such
+	r cp -f f loop; r cp f loop2'
+
+# special files, symlinks, dots (special-f.sh, link-symlink.sh, r-vs-symlink.sh,
+# src-base-dot.sh, symlink-slash.sh)
+ok "-R fifo onto a file, twice" same_script 'eval mkfifo fifo; touch e' \
+	'r timeout 10 cp -R fifo e; r timeout 10 cp -Rf fifo e; r timeout 10 cp -R fifo e'
+times="link.cp link.cp2 link3"
+ok "-al of a symlink keeps its times" same_script \
+	'eval touch -d 2001-01-01 file; ln -s file link; touch -m -h -d 2011-01-01 link' \
+	'r cp -al link link.cp; r cp -alv link link.cp2; r cp -a link link3'
+times=
+ok "-r copies symlinks" same_script 'eval echo abc >foo; ln -s foo slink; ln -s no-such-file no-file' \
+	'r cp -r no-file junk; r cp -r slink bar'
+ok "a source ending in /." same_script 'eval mkdir x y z; touch x/f' \
+	'cd y; r cp --verbose -ab ../x/. .; cd ../z; r cp -rv ../x/. .; r cp -rvb ../x/. .'
+ok "a symlink operand with a trailing slash" same_script 'eval mkdir dir; ln -s dir symlink; touch dir/f' \
+	'r cp -dR symlink/ s; r cp -dR symlink s2; r cp -R --strip-trailing-slashes symlink/ s3
+	r cp -d symlink/ s4'
+
 t_done

@@ -270,6 +270,15 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 		} else if (errno == ENOENT) {
 			if (through_new_link(d, sname, dname, &lst))
 				goto out;
+			if (getenv("POSIXLY_CORRECT")) {
+				/* cp's historical way, asked for: the copy makes the link's
+				 * target, as a new file (no checks against what is not there) */
+				dst.st_mode = S_IFREG | 0600;
+				dst.st_nlink = 1;
+				*ret_dst = dst;
+				r = DEST_GO;
+				goto out;
+			}
 			/* cp says -v before it finds out */
 			if (arg_verbose)
 				report_verbose(spath, dpath, NULL);

@@ -407,8 +407,9 @@ static int open_dest(struct file_job *f)
 	if (!gone && S_ISREG(dst.st_mode) && !(arg_keep_links && dst.st_nlink > 1) &&
 	    !(arg_deref == DEREF_NEVER && !S_ISREG(f->st.st_mode))) {
 		/* the operand itself may be a symlink to a file (dst was stat'ed through it) */
+		/* O_CREAT: a dangling operand symlink under POSIXLY_CORRECT (dest.c) */
 		f->dfd = openat(d->dfd, f->dname,
-				rw | O_CLOEXEC | O_NOCTTY | (f->top ? 0 : O_NOFOLLOW));
+				rw | O_CLOEXEC | O_NOCTTY | (f->top ? O_CREAT : O_NOFOLLOW), mode);
 		if (f->dfd >= 0) {
 			/*
 			 * Reserve the space before the old data goes, so that ENOSPC leaves the
