@@ -186,4 +186,37 @@ ok "a symlink operand with a trailing slash" same_script 'eval mkdir dir; ln -s 
 	'r cp -dR symlink/ s; r cp -dR symlink s2; r cp -R --strip-trailing-slashes symlink/ s3
 	r cp -d symlink/ s4'
 
+# what stands in the way (dir-vs-file.sh, dir-rm-dest.sh, keep-directory-symlink.sh,
+# link-no-deref.sh, no-deref-link2/3.sh, slink-2-slink.sh, link.sh)
+ok "a folder onto a file and back" same_script 'eval mkdir dir; touch file' \
+	'r cp -R dir file; r cp -R file dir/; r cp -RT file dir'
+ok "--remove-destination: a folder, a symlink loop" same_script \
+	'eval mkdir d e; ln -s loop loop; touch file' \
+	'r cp -R --remove-destination d e; r cp -R --remove-destination d e
+	r cp --remove-destination file loop'
+ok "--keep-directory-symlink" same_script 'eval mkdir -p a/b b/d/e; ln -s b a/d' \
+	'r cp -RT --copy-contents b a; r cp -RT --copy-contents --keep-directory-symlink b a; ls a/b/e'
+ok "-l of a dangling symlink" same_script 'eval ln -s no-such-file dangling-slink' \
+	'r cp --link --no-dereference dangling-slink d2; r cp -lP dangling-slink d3
+	r cp -lL dangling-slink d4'
+ok "-d onto a symlink to the source (2)" same_script 'eval mkdir b; echo bar >a; ln -s ../a b' \
+	'r cp -d a b; ln -s a c; r cp -d a c'
+ok "-u -d between symlinks" same_script \
+	'eval touch file; ln -s file a; ln -s file b; ln -s no-such-file c; ln -s no-such-file d' \
+	'r cp --update --no-dereference a b; r cp --update --no-dereference c d; r cp -u -d -v a b'
+ok "-f --link, -f --symbolic-link" same_script 'eval touch src dest dest2' \
+	'r cp -f --link src dest; r cp -f --symbolic-link src dest2'
+
+# cp removes what is in the way of a symlink, a fifo not followed, or a file with other names
+# kept (and -v says "removed"); a followed fifo fails on an existing name, -f or not; -f says
+# "removed" after the copy's line
+ok "-v says what cp removes" same_script \
+	'eval mkfifo fifo; touch e e2 e3 e4; ln -s x sl; ln -s y sl2; ln -s loop loop; echo hi >f' '
+	r cp -Rv fifo e; r cp -RLv fifo e2; r cp -RHv fifo e3; r cp -RLfv fifo e4
+	r cp -dv sl sl2; r cp -dfv sl e; r cp -ldv sl e2; r cp -lfdv sl e3; r cp -sfv sl e4
+	r cp -Rv --rem sl2 sl; r cp -fv f loop'
+ok "-av onto a file with other names" same_script \
+	'eval echo a >a; echo b >b; ln b b2; mkdir d t; touch d/x; ln d/x d/y; mkdir t/d; touch t/d/x; ln t/d/x t/d/z' \
+	'r cp -av a b; r cat b2; r cp -av d t'
+
 t_done

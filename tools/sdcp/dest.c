@@ -396,3 +396,20 @@ int dest_existing_link(struct dir *d, const char *sname, const char *dname, cons
 {
 	return existing(d, sname, dname, sst, top, ret_dst, ret_gone, ret_backup, 1);
 }
+
+int dest_unlinks(const struct stat *dst, const struct stat *src, int top)
+{
+	return !S_ISDIR(dst->st_mode) && ((arg_keep_links && dst->st_nlink > 1) ||
+					  (!walk_follows(top) && !S_ISREG(src->st_mode)));
+}
+
+void dest_removed(struct dir *d, const char *dname)
+{
+	char *dpath;
+
+	if (!arg_verbose)
+		return;
+	dpath = path_join(d->dpath, dname);
+	out("removed %s\n", quote(dpath));
+	free(dpath);
+}

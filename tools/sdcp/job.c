@@ -341,7 +341,7 @@ static int open_dest(struct file_job *f)
 	const int excl = rw | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY; /* inflight_create adds O_EXCL */
 	char *t = NULL;
 	struct stat dst;
-	int gone = 0, r;
+	int gone = 0, r, said = 0;
 
 	if (arg_atomic) {
 		unsigned long long rnd;
@@ -430,11 +430,19 @@ static int open_dest(struct file_job *f)
 		}
 		if (!arg_force && errno != ELOOP)
 			goto fail;
+		announce(f); /* cp says "removed" after the copy's line here */
+		said = S_ISREG(dst.st_mode);
+	}
+	if (!gone && f->top && arg_force && S_ISLNK(dst.st_mode)) {
+		announce(f); /* an operand symlink that leads nowhere (ELOOP): as above */
+		said = 1;
 	}
 	/* -f, a planted symlink, a fifo, a socket, a name of several (above): the old entry
 	 * goes, a new file comes */
 	if (!gone && unlinkat(d->dfd, f->dname, 0) && errno != ENOENT)
 		goto fail;
+	if (!gone && (said || dest_unlinks(&dst, &f->st, f->top)))
+		dest_removed(d, f->dname);
 	f->dfd = inflight_create(&f->fly, d->dfd, f->dname, excl, mode);
 	if (f->dfd >= 0) {
 		f->created = 1;

@@ -14,24 +14,36 @@
 #include <unistd.h>
 
 #include "sdcp.h"
-/* Remove what stands at dname before a symlink, node or link is made there. */
+enum { KEEP = -2 }; /* the name stays: the link or node fails with EEXIST, as cp's does */
+
+/*
+ * Deal with what stands at dname before a symlink, node or link is made there: cp's checks,
+ * then a backup or a removal. cp removes it (and -v says so) for a source that is not a
+ * regular file and is not followed, or a name of several under --preserve=links; otherwise
+ * only where replace allows (-f for links), else the new entry fails with EEXIST (KEEP).
+ */
 static int make_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
-		     int top, char **backup)
+		     int top, char **backup, int replace)
 {
 	struct stat dst;
-	int gone = 0, r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup);
+	int gone = 0, r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup), rule;
 
 	if (r == DEST_SELF) /* "-bf a a": make it at the backup name, *backup */
 		return unlinkat(d->dfd, *backup, 0) && errno != ENOENT ? -1 : DEST_SELF;
-	if (r != DEST_GO)
+	if (r != DEST_GO || gone)
 		return r;
-	if (!gone && unlinkat(d->dfd, dname, 0) && errno != ENOENT) {
+	rule = dest_unlinks(&dst, st, top);
+	if (!rule && !replace)
+		return KEEP;
+	if (unlinkat(d->dfd, dname, 0) && errno != ENOENT) {
 		char *p = path_join(d->dpath, dname);
 
 		fail(errno, "cannot remove %s", quote(p));
 		free(p);
 		return -1;
 	}
+	if (rule)
+		dest_removed(d, dname);
 	return DEST_GO;
 }
 
@@ -56,7 +68,6 @@ static int replaces(void)
  * with EEXIST, as cp's does. cp's checks (same file, -u, -n, -i, an earlier operand's file)
  * come first in every case.
  */
-enum { KEEP = -2 };
 static int link_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		     int top, char **backup, int hard)
 {
@@ -67,8 +78,9 @@ static int link_room(struct dir *d, const char *sname, const char *dname, const 
 	 * followed (-P, -d, -r) */
 	if (replaces() || (hard && arg_clobber == CLOBBER_ASK) ||
 	    (arg_deref == DEREF_NEVER && !S_ISREG(st->st_mode))) {
-		r = make_room(d, sname, dname, st, top, backup);
-		return r == DEST_GO || r == DEST_SELF ? r : DEST_SKIP;
+		r = make_room(d, sname, dname, st, top, backup,
+			      arg_force || (hard && arg_clobber == CLOBBER_ASK));
+		return r == DEST_GO || r == DEST_SELF || r == KEEP ? r : DEST_SKIP;
 	}
 	r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup);
 	return r == DEST_GO ? KEEP : DEST_SKIP;
@@ -217,7 +229,7 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 		if (!r)
 			break;
 		if (errno == EEXIST && !tries) {
-			r = make_room(d, sname, dname, st, top, &backup);
+			r = make_room(d, sname, dname, st, top, &backup, is_link && arg_force);
 			if (r == DEST_SELF) { /* "-bdf l l": the copy goes to the backup name */
 				free(t);
 				dname = m.name = self = backup;
@@ -228,8 +240,13 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 			}
 			if (r == DEST_GO)
 				continue;
-			r = -1;
-			goto out;
+			if (r != KEEP) {
+				r = -1;
+				goto out;
+			}
+			if (arg_verbose) /* cp's line comes before its mknod fails */
+				said(d, sname, dname, backup);
+			errno = EEXIST;
 		}
 		if (linked)
 			fail(errno, "cannot create hard link %s to %s", quote_n(0, t),
