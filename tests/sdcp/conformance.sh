@@ -219,4 +219,37 @@ ok "-av onto a file with other names" same_script \
 	'eval echo a >a; echo b >b; ln b b2; mkdir d t; touch d/x; ln d/x d/y; mkdir t/d; touch t/d/x; ln t/d/x t/d/z' \
 	'r cp -av a b; r cat b2; r cp -av d t'
 
+# --attributes-only leaves the data (attr-existing.sh): a file with other names is not made
+# anew, a symlink does not replace a file (EEXIST) unless --remove-destination
+ok "--attributes-only keeps what is there" same_script 'eval printf 1 >file1; printf 2 >file2' '
+	r cp --attributes-only file1 file2; cat file2; ln file2 link2
+	r cp -a --attributes-only file1 file2; cat file2; ln -s file1 sym1
+	r cp -a --attributes-only sym1 file2; cat file2
+	r cp -a --remove-destination --attributes-only sym1 file2'
+
+# backup names of every kind (cp-mv-backup.sh)
+for bk in none off numbered t existing nil simple never; do
+	ok "--backup=$bk" same_script 'eval touch x y y~ y.~1~' "r cp --backup=$bk x y; r cp -v --backup=$bk x y"
+done
+
+# as a user, not root (fail-perm.sh): an unreadable file in a folder; a symlink to a folder
+# that cannot be searched, as the destination and as the target folder
+fail_perm() {
+	command -v setpriv >/dev/null || t_skip "no setpriv"
+	chmod 711 "$T" || return 99
+	for k in g s; do
+		rm -rf "$T/$k" && mkdir "$T/$k" && chmod 777 "$T/$k" || return 99
+		bin=$T/bin && [ $k = s ] || bin=$T/gnu
+		(cd "$T/$k" && PATH="$bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups \
+			sh -c 'mkdir D D/D; touch D/a; chmod 0 D/a; chmod u=rx,go=,-st D
+			cp -pR D DD; echo "status $?"; ls -ld DD | cut -b-10
+			chmod 0 D; ln -s D/D symlink; touch F
+			cp F symlink; echo "status $?"; cp --no-target-directory F symlink
+			echo "status $?"; cp --target-directory=symlink F; echo "status $?"
+			ls -l symlink | cut -b-10; chmod 700 D') >"$T/$k.out" 2>&1
+	done
+	diff -u "$T/g.out" "$T/s.out"
+}
+ok "as a user: permission denied" fail_perm
+
 t_done

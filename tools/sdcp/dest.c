@@ -284,6 +284,10 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 				report_verbose(spath, dpath, NULL);
 			fail(0, "not writing through dangling symlink %s", quote(dpath));
 			goto out;
+		} else if (errno != ELOOP || !arg_force) {
+			/* a link that leads nowhere is replaced only with -f, as in cp */
+			fail(errno, "cannot stat %s", quote(dpath));
+			goto out;
 		}
 	}
 	/* cp's special case, before any other: "cp -bf a a" copies a to its backup name */
@@ -399,8 +403,10 @@ int dest_existing_link(struct dir *d, const char *sname, const char *dname, cons
 
 int dest_unlinks(const struct stat *dst, const struct stat *src, int top)
 {
-	return !S_ISDIR(dst->st_mode) && ((arg_keep_links && dst->st_nlink > 1) ||
-					  (!walk_follows(top) && !S_ISREG(src->st_mode)));
+	/* --attributes-only copies no data: the old entry, and its data, stay */
+	return !S_ISDIR(dst->st_mode) && !arg_attributes_only &&
+	       ((arg_keep_links && dst->st_nlink > 1) ||
+		(!walk_follows(top) && !S_ISREG(src->st_mode)));
 }
 
 void dest_removed(struct dir *d, const char *dname)

@@ -404,8 +404,7 @@ static int open_dest(struct file_job *f)
 	 * --preserve=links (they would change too), nor for a source that is not a regular file
 	 * and is not followed: cp makes those anew.
 	 */
-	if (!gone && S_ISREG(dst.st_mode) && !(arg_keep_links && dst.st_nlink > 1) &&
-	    !(arg_deref == DEREF_NEVER && !S_ISREG(f->st.st_mode))) {
+	if (!gone && S_ISREG(dst.st_mode) && !dest_unlinks(&dst, &f->st, f->top)) {
 		/* the operand itself may be a symlink to a file (dst was stat'ed through it) */
 		/* O_CREAT: a dangling operand symlink under POSIXLY_CORRECT (dest.c) */
 		f->dfd = openat(d->dfd, f->dname,

@@ -158,7 +158,8 @@ int dest_existing_link(struct dir *d, const char *sname, const char *dname,
 		       const struct stat *sst, int top, struct stat *ret_dst, int *ret_gone,
 		       char **ret_backup);
 /* Does cp remove an existing dst before it makes src's copy (dst has other names kept by
- * --preserve=links, or src is neither a regular file nor followed)? Then -v says so. */
+ * --preserve=links, or src is neither a regular file nor followed; never for
+ * --attributes-only)? Then -v says so. */
 int dest_unlinks(const struct stat *dst, const struct stat *src, int top);
 void dest_removed(struct dir *d, const char *dname); /* -v: "removed 'x'" */
 int dest_same(const struct stat *a, const struct stat *b);
