@@ -252,4 +252,34 @@ fail_perm() {
 }
 ok "as a user: permission denied" fail_perm
 
+# modes (parent-perm.sh, special-bits.sh, preserve-mode.sh)
+ok "-p --parents onto folders that exist" same_script \
+	'eval mkdir -p a/b/c a/b/d e; touch a/b/c/foo a/b/d/foo' \
+	'r cp -p --parent a/b/c/foo e; chmod g-rx e/a e/a/b; r cp -p --parent a/b/d/foo e'
+ok "-p keeps setuid and setgid, not for a user" same_script \
+	'eval touch a b c; chmod u+sx,go= a; chmod u=rwx,g=sx,o= b; chmod a=r,ug+sx c; chown nobody .; chmod 755 .' \
+	'r cp -p a a2; r cp -p b b2; r setpriv --reuid=65534 --regid=65534 --clear-groups cp -p c c2'
+ok "--no-preserve=mode" same_script 'eval touch a b; chmod 600 b; mkdir d1 d2; chmod 705 d2; mkfifo fifo' '
+	r cp --no-preserve=mode b c; chmod 600 c; r cp --no-preserve=mode a b
+	r cp --no-preserve=mode -r d2 d3; rm -f a b; touch a; chmod 600 a
+	r cp --no-preserve=mode --preserve=all a b; r cp -a --no-preserve=mode fifo fifo_copy
+	rm -f a b c; touch a; chmod 660 a; r cp a b; r cp --preserve=ownership a c'
+
+# --debug (cp 9.5's debug.sh; cp 9.1 has no --debug): cp's line for a copy, none for
+# --attributes-only, "skipped" where -n, -u or --update=none leave a file
+debug_words() {
+	cd "$T" && rm -rf dbg && mkdir dbg && cd dbg && touch file || return 99
+	PATH="$T/bin:$PATH"
+	cp --debug file file.cp >out || return 1
+	grep 'copy offload:.*reflink:.*sparse detection:' out || return 1
+	cp --debug --attributes-only file file.cp >out || return 1
+	grep 'copy offload:.*reflink:.*sparse detection:' out && return 1
+	for o in --update=none -n -u; do
+		cp --debug $o file file.cp >out || return 1
+		[ "$(cat out)" = "skipped 'file.cp'" ] || return 1
+	done
+	cp --update=none file file || return 1 # not "the same file": nothing is replaced
+}
+ok "--debug in cp 9's words" debug_words
+
 t_done

@@ -242,6 +242,14 @@ static int through_new_link(struct dir *d, const char *sname, const char *dname,
 	return 1;
 }
 
+/* A destination left as it is (-n, -u, -i): cp 9's --debug says so. DEST_SKIP. */
+static int skipped(const char *dpath)
+{
+	if (arg_debug)
+		out("skipped %s\n", quote(dpath));
+	return DEST_SKIP;
+}
+
 /* linking: dname is to become another name of a copy already made (--preserve=links) */
 static int existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
 		    int top, struct stat *ret_dst, int *ret_gone, char **ret_backup, int linking)
@@ -297,8 +305,10 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 		r = *ret_backup ? DEST_SELF : -1;
 		goto out;
 	}
-	/* with -n, cp skips without looking whether it is the same file */
-	if (arg_clobber != CLOBBER_NO) {
+	/* with -n (and newer cp's --update=none[-fail]) cp skips without looking whether it is
+	 * the same file */
+	if (arg_clobber != CLOBBER_NO && arg_update != UPDATE_NONE &&
+	    arg_update != UPDATE_NONE_FAIL) {
 		int ok = same_ok(d, sname, dname, sst, &dst, top);
 
 		if (!ok) {
@@ -313,7 +323,7 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 	}
 	switch (arg_update) {
 	case UPDATE_NONE:
-		r = DEST_SKIP;
+		r = skipped(dpath);
 		goto out;
 	case UPDATE_NONE_FAIL:
 		fail(0, "not replacing %s", quote(dpath));
@@ -324,7 +334,7 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 			 * cp keeps the newer file, but as the copy of its source: the source's
 			 * other names link to it, and one that has a copy already replaces it
 			 */
-			r = linking ? DEST_GO : DEST_SKIP;
+			r = linking ? DEST_GO : skipped(dpath);
 			*ret_dst = dst;
 			if (!linking && links_wanted(sst, top))
 				links_done(sst, 1);
@@ -333,7 +343,7 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 		break;
 	}
 	if (arg_clobber == CLOBBER_NO) {
-		r = DEST_SKIP;
+		r = skipped(dpath);
 		goto out;
 	}
 	if (arg_clobber == CLOBBER_ASK) {
@@ -341,7 +351,7 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 		fprintf(stderr, "%s: overwrite %s? ", program_name, quote(dpath));
 		fflush(stderr);
 		if (!yes()) {
-			r = DEST_SKIP;
+			r = skipped(dpath);
 			goto out;
 		}
 	}
