@@ -282,4 +282,28 @@ debug_words() {
 }
 ok "--debug in cp 9's words" debug_words
 
+# -s with a relative source: only into the current folder, however it is named
+# (cross-dev-symlink.sh); and a symlink onto one on another filesystem
+ok "-s: relative symlinks in the current folder" same_script \
+	'eval mkdir -p mnt/path1 path2; touch mnt/path1/file; ln -s ../mnt/path1/file path2/file' \
+	'cd path2; r cp -dsf ../mnt/path1/file .; r cp -sf ../mnt/path1/file ./; r cp -s ../mnt/path1/file ./x
+	r cp -s ../mnt/path1/file ../path2/y; r cp -s ../mnt/path1/file sub/z; r cp -s ../mnt/path1/file ../w'
+t_mount_or_skip M tmpfs xdev 16M
+mkdir -p "$M/path1" && touch "$M/path1/file" || exit 99
+ok "-dsf onto a symlink across filesystems" same_script \
+	"eval mkdir path2; ln -s $M/path1/file path2/file" "cd path2; r cp -dsf $M/path1/file ."
+
+# times of a symlink (preserve-slink-time.sh); read-only folders (readonly-dir.sh); --reflink
+# with --sparse (reflink-auto.sh, sparse.sh)
+times="d2 d3 d4"
+ok "-Pp keeps a symlink's times" same_script 'eval ln -s no-such dangle; touch -h -d 2001-01-01 dangle' \
+	'r cp -Pp dangle d2; r cp -Pa dangle d3; r cp -P --preserve=timestamps dangle d4'
+times=
+ok "read-only folders stay read-only" same_script \
+	'eval mkdir -p a/b/c/d; echo t >a/b/c/d/bar.txt; chmod -R -w a' 'r cp -r a b; r cp -a a c'
+ok "--reflink and --sparse" same_script 'eval echo non_zero_size >a' '
+	r cp --reflink=auto a b; r cp --reflink=auto --sparse=always a b
+	r cp --reflink=auto --reflink=never a b; r cp --reflink --sparse=always a c
+	r cp --sparse=never --reflink a c'
+
 t_done

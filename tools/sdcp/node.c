@@ -153,6 +153,30 @@ static int sym_link(struct dir *d, const char *sname, const char *dname, int top
 	return r;
 }
 
+/*
+ * Is the entry path in the current folder, where a relative symlink still leads to its
+ * source? cp's test: its folder is "." or the same folder as "."; a folder it cannot stat
+ * passes (the symlink's own error says more).
+ */
+static int in_current_dir(const char *path)
+{
+	char *dir = xstrdup(path), *slash;
+	struct stat dot, st;
+	int r;
+
+	while ((slash = strrchr(dir, '/')) && slash > dir && !slash[1])
+		*slash = '\0'; /* "x/" is x */
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		free(dir);
+		return 1;
+	}
+	slash[slash == dir] = '\0'; /* "/x" is in "/" */
+	r = !strcmp(dir, ".") || stat(".", &dot) || stat(dir, &st) || dest_same(&dot, &st);
+	free(dir);
+	return r;
+}
+
 /* -s: a symbolic link to the source, named as it was given. */
 void node_sym_link(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		   int top)
@@ -160,7 +184,7 @@ void node_sym_link(struct dir *d, const char *sname, const char *dname, const st
 	char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
 	int skipped;
 
-	if (s[0] != '/' && strchr(t, '/')) {
+	if (s[0] != '/' && !in_current_dir(t)) {
 		/* cp looks at an existing name first (same file, -n, -u, -i), then refuses */
 		struct stat dst;
 		char *backup = NULL;
