@@ -306,4 +306,34 @@ ok "--reflink and --sparse" same_script 'eval echo non_zero_size >a' '
 	r cp --reflink=auto --reflink=never a b; r cp --reflink --sparse=always a c
 	r cp --sparse=never --reflink a c'
 
+# names that are no text of the locale (non-utf8-name.sh), in cp's quoting: bytes in octal in
+# $'...', and GNU's odd '' where a name with a quote ends unprintable
+odd_names() {
+	cd "$T" && rm -rf names && mkdir names && cd names || return 99
+	for loc in C C.UTF-8; do
+		for n in "$(printf '\377\376')" "é" "a\$b'c" "$(printf 'x\303')" "$(printf '\302\205')nel" \
+			"$(printf 'a\tb\377')" "it's" "$(printf "it's\377")" "$(printf '\ta'"'"'b\t')" \
+			"$(printf 'a'"'"'\tb'"'"'c\t')" "$(printf 'x\303\251\377 y')"; do
+			g=$(LC_ALL=$loc "$GNU_CP" -v "$n" nowhere/ 2>&1)
+			s=$(LC_ALL=$loc "$T/bin/cp" -v "$n" nowhere/ 2>&1)
+			[ "${g#*cp: }" = "${s#*cp: }" ] || {
+				echo "$loc: $g"
+				echo "$loc: $s"
+				return 1
+			}
+		done
+	done
+}
+ok "quoting of names that are no text" odd_names
+ok "a folder whose name is no text" same_script \
+	'eval mkdir "$(printf "\377\376")" target; touch "$(printf "\377\376")"/file1' \
+	'LC_ALL=C r cp -rv "$(printf "\377\376")"/. target; LC_ALL=C.UTF-8 r cp -v "$(printf "\377\376")"/file1 nope/x
+	LC_ALL=C r cp "$(printf "\377\376")" x'
+
+# a fifo or a device named as the destination is written to, not replaced (sparse-to-pipe.sh)
+ok "into a fifo and a device" same_script \
+	'eval mkfifo pipe; truncate -s1M sparse; mknod nul c 1 3; chmod 666 nul; echo hi >f; mkdir d; mknod d/nul c 1 3' \
+	'timeout 10 cat pipe >copy & r cp sparse pipe; wait; cmp sparse copy; r cp f nul; r cp -p f nul
+	r cp -R f d/nul; r cp -r d/nul d2'
+
 t_done

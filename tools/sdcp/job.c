@@ -402,13 +402,20 @@ static int open_dest(struct file_job *f)
 	/*
 	 * An existing file is written in place, as cp does; but not one with other names under
 	 * --preserve=links (they would change too), nor for a source that is not a regular file
-	 * and is not followed: cp makes those anew.
+	 * and is not followed: cp makes those anew. An operand that is a fifo or a device
+	 * (cp f /dev/null) is written to as well, by read and write; one found in the tree is
+	 * replaced.
 	 */
-	if (!gone && S_ISREG(dst.st_mode) && !dest_unlinks(&dst, &f->st, f->top)) {
+	if (!gone && !dest_unlinks(&dst, &f->st, f->top) &&
+	    (S_ISREG(dst.st_mode) || (f->top && !S_ISDIR(dst.st_mode) && !S_ISLNK(dst.st_mode)))) {
 		/* the operand itself may be a symlink to a file (dst was stat'ed through it) */
 		/* O_CREAT: a dangling operand symlink under POSIXLY_CORRECT (dest.c) */
 		f->dfd = openat(d->dfd, f->dname,
 				rw | O_CLOEXEC | O_NOCTTY | (f->top ? O_CREAT : O_NOFOLLOW), mode);
+		if (f->dfd >= 0 && !S_ISREG(dst.st_mode)) {
+			f->stream = 1;
+			return 0;
+		}
 		if (f->dfd >= 0) {
 			/*
 			 * Reserve the space before the old data goes, so that ENOSPC leaves the
@@ -430,7 +437,7 @@ static int open_dest(struct file_job *f)
 		if (!arg_force && errno != ELOOP)
 			goto fail;
 		announce(f); /* cp says "removed" after the copy's line here */
-		said = S_ISREG(dst.st_mode);
+		said = 1;
 	}
 	if (!gone && f->top && arg_force && S_ISLNK(dst.st_mode)) {
 		announce(f); /* an operand symlink that leads nowhere (ELOOP): as above */
