@@ -336,4 +336,8 @@ ok "into a fifo and a device" same_script \
 	'timeout 10 cat pipe >copy & r cp sparse pipe; wait; cmp sparse copy; r cp f nul; r cp -p f nul
 	r cp -R f d/nul; r cp -r d/nul d2'
 
+# -v speaks before a symlink or node fails to be made, as cp's does (found by random.sh)
+ok "-v before a symlink that cannot be made" same_script 'eval ln -s loop2 loop1; ln -s loop1 loop2' \
+	'r cp -v -R loop1 newdir/; r cp -v -d loop1 newdir2/; r cp -v -R loop1 loop2'
+
 t_done

@@ -268,9 +268,13 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 				r = -1;
 				goto out;
 			}
-			if (arg_verbose) /* cp's line comes before its mknod fails */
-				said(d, sname, dname, backup);
 			errno = EEXIST;
+		}
+		if (arg_verbose) { /* cp's line comes before its symlink or mknod fails */
+			int e = errno;
+
+			said(d, sname, dname, backup);
+			errno = e;
 		}
 		if (linked)
 			fail(errno, "cannot create hard link %s to %s", quote_n(0, t),
