@@ -340,4 +340,25 @@ ok "into a fifo and a device" same_script \
 ok "-v before a symlink that cannot be made" same_script 'eval ln -s loop2 loop1; ln -s loop1 loop2' \
 	'r cp -v -R loop1 newdir/; r cp -v -d loop1 newdir2/; r cp -v -R loop1 loop2'
 
+# xattrs onto a filesystem without them (cp-mv-enotsup-xattr.sh; ramfs has none): quiet for
+# -a, one "setting attributes" line for --preserve=xattr (status 1) and for
+# --attributes-only (status 0)
+noxattr() {
+	mkdir -p "$T/mnt/noxattr" || return 99
+	mount -t ramfs ramfs "$T/mnt/noxattr" || t_skip "cannot mount ramfs"
+	t_on_exit "umount -l '$T/mnt/noxattr' 2>/dev/null"
+	echo test >"$M/xa" && setfattr -n user.foo -v bar "$M/xa" && setfattr -n user.x2 -v 1 "$M/xa" ||
+		t_skip "no user xattrs on tmpfs"
+	for k in g s; do
+		bin=$T/bin && [ $k = s ] || bin=$T/gnu
+		(cd "$T/mnt" && PATH="$bin:$PATH" && rm -f noxattr/xa &&
+			r cp -a "$M/xa" noxattr/ && rm -f noxattr/xa &&
+			r cp -a --preserve=xattr "$M/xa" noxattr/ && r cat noxattr/xa &&
+			r cp -a --attributes-only "$M/xa" noxattr/ &&
+			r cp --preserve=all "$M/xa" noxattr/) >"$T/$k.out" 2>&1
+	done
+	diff -u "$T/g.out" "$T/s.out"
+}
+ok "xattrs onto a filesystem without them" noxattr
+
 t_done

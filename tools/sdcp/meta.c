@@ -104,7 +104,10 @@ static void copy_xattrs(const struct meta_ctx *m, int sfd, const char *spath, in
 	char *dpath = m->fd >= 0 ? NULL : at_path(m->dirfd, m->name);
 	char small[1024], *list = small;
 	ssize_t n;
-	int loud = only_acl ? arg_keep_mode == 2 : arg_keep_xattr == 2;
+	/* cp reports every failure where asked by name, and where it copies no data */
+	int loud = only_acl ? arg_keep_mode == 2 : arg_keep_xattr == 2 || arg_attributes_only;
+	/* ... but fails only where xattrs were asked for by name */
+	int notsup = 0, strict = arg_keep_xattr == 2;
 
 	if (only_acl) {
 		static const char *const acls[] = {"system.posix_acl_access",
@@ -144,10 +147,15 @@ static void copy_xattrs(const struct meta_ctx *m, int sfd, const char *spath, in
 		if (!strncmp(name, "system.posix_acl_", 17) && !arg_keep_mode)
 			continue;
 		r = copy_one(sfd, spath, m->fd, dpath, name);
-		if (r && (loud || !unsupported(-r)))
-			fail(-r, "setting attribute %s for %s", quote_n(0, name),
-			     quote_n(1, m->path));
+		/* as libattr, which cp uses: "not supported" is said once, for all of them */
+		if (r == -ENOTSUP)
+			notsup = 1;
+		else if (r && (loud || !unsupported(-r)))
+			(strict ? fail : say)(-r, "setting attribute %s for %s", quote_n(0, name),
+					      quote_n(1, m->path));
 	}
+	if (notsup && loud)
+		(strict ? fail : say)(ENOTSUP, "setting attributes for %s", quote(m->path));
 	if (list != small)
 		free(list);
 	free(dpath);
