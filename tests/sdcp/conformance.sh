@@ -361,4 +361,17 @@ noxattr() {
 }
 ok "xattrs onto a filesystem without them" noxattr
 
+# --help and --version onto a full device fail (coreutils' help-version.sh)
+full_output() {
+	[ -w /dev/full ] || t_skip "no /dev/full"
+	for o in --help --version; do
+		for k in gnu bin; do
+			PATH="$T/$k:$PATH" cp $o >/dev/full 2>"$T/$k.err"
+			echo "$o $?" >>"$T/$k.err"
+		done
+		diff -u "$T/gnu.err" "$T/bin.err" || return 1
+	done
+}
+ok "--help and --version onto /dev/full" full_output
+
 t_done

@@ -195,6 +195,17 @@ static void set_keep(const char *what, const char *list, int on)
 	free(copy);
 }
 
+/* --help and --version end here: output that could not be written is an error (as GNU's
+ * close_stdout has it: "cp --help >/dev/full" fails). */
+static void printed(void)
+{
+	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
+		say(errno, "write error");
+		exit(1);
+	}
+	exit(0);
+}
+
 static void usage(void)
 {
 	const char *p = program_name;
@@ -286,7 +297,7 @@ static void usage(void)
 	      "options are given and SOURCE and DEST are the same name for an existing,\n"
 	      "regular file.\n",
 	      stdout);
-	exit(0);
+	printed();
 }
 
 static void version(void)
@@ -297,7 +308,7 @@ static void version(void)
 	       "This is free software: you are free to change and redistribute it.\n"
 	       "There is NO WARRANTY, to the extent permitted by law.\n",
 	       SDCP_VERSION);
-	exit(0);
+	printed();
 }
 
 static uint64_t parse_size(const char *s)
