@@ -374,4 +374,30 @@ full_output() {
 }
 ok "--help and --version onto /dev/full" full_output
 
+# while -p copies, the copy is the owner's alone (file-perm-race.sh); a folder made by
+# --parents too (parent-perm-race.sh): looked at while cp reads a fifo
+perm_race() {
+	cd "$T" && rm -rf race && mkdir race && cd race && mkfifo fifo || return 99
+	PATH="$T/bin:$PATH"
+	timeout 10 cp -p --copy-contents fifo fifo-copy &
+	(
+		while [ ! -f fifo-copy ]; do echo foo; done
+		ls -l fifo-copy >ls.out
+		echo foo
+	) >fifo
+	wait $! || return 1
+	case $(cat ls.out) in -???------*) ;; *) cat ls.out; return 1 ;; esac
+	mkdir mode ownership d && chmod g+s d && mkfifo mode/fifo ownership/fifo || return 99
+	for attr in mode ownership; do
+		timeout 10 cp --preserve=$attr -R --copy-contents --parents $attr d &
+		timeout 10 sh -c "ls -ld d/$attr >$attr/fifo" || return 1
+		wait $! || return 1
+		case $attr,$(cat d/$attr/fifo) in
+		ownership,d???--[-S]--[-S]* | mode,d????-??-?* | mode,d??[-x]?w[-x]?-[-x]*) ;;
+		*) cat d/$attr/fifo; return 1 ;;
+		esac
+	done
+}
+ok "-p: nobody else reads the copy while it is made" perm_race
+
 t_done
