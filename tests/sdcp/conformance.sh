@@ -400,4 +400,10 @@ perm_race() {
 }
 ok "-p: nobody else reads the copy while it is made" perm_race
 
+# -b of a symlink onto itself, followed: cp moves it aside, misses its source, moves it back
+# (found by random.sh, seed 101)
+ok "-b: a followed symlink onto itself" same_script 'eval echo a >a; ln -s a l' \
+	'r cp -v --backup=simple l l; r cp -v -b -l l l; r cp -bL l l; r cp -bv --backup=t l l
+	r cp -bd l l; r cp -bH l l; r cp -bv l ./l'
+
 t_done

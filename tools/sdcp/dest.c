@@ -105,6 +105,27 @@ static int backup_is_source(const char *sname, const struct stat *sst, int dirfd
 	return r;
 }
 
+/*
+ * "cp -b l l", l a symlink it follows: cp moves l aside, finds its source gone, and moves it
+ * back. The same words and status here, and nothing moves.
+ */
+static void backup_of_source(struct dir *d, const char *spath, const char *dpath, const char *dname)
+{
+	char *name = backup_name(d->dfd, dname), *bpath = name ? path_join(d->dpath, name) : NULL;
+
+	if (arg_verbose && bpath) {
+		report_verbose(spath, dpath, bpath);
+		out("%s -> %s (unbackup)\n", quote_n(0, bpath), quote_n(1, dpath));
+	}
+	if (arg_hard_link)
+		fail(ENOENT, "cannot create hard link %s to %s", quote_n(0, dpath),
+		     quote_n(1, spath));
+	else
+		fail(ENOENT, "cannot open %s for reading", quote(spath));
+	free(bpath);
+	free(name);
+}
+
 /* The folder an entry (dirfd, name) is in; name may have slashes (an operand). */
 static int entry_dir(int dirfd, const char *name, struct stat *st)
 {
@@ -365,6 +386,10 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 	if (arg_backup != BACKUP_NONE && !S_ISDIR(dst.st_mode)) {
 		char *name;
 
+		if (!arg_symbolic_link && same_entry(d, sname, dname)) {
+			backup_of_source(d, spath, dpath, dname);
+			goto out;
+		}
 		if (backup_is_source(sname, sst, d->dfd, dname)) {
 			fail(0, "backing up %s might destroy source;  %s not copied",
 			     quote_n(0, dpath), quote_n(1, spath));
