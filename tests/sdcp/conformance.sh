@@ -252,6 +252,24 @@ fail_perm() {
 }
 ok "as a user: permission denied" fail_perm
 
+# -i as a user onto a file that user may not write: cp names its mode
+ask_unwritable() {
+	chmod 711 "$T" || return 99
+	for k in g s; do
+		rm -rf "$T/$k" && mkdir "$T/$k" && chmod 777 "$T/$k" || return 99
+		bin=$T/bin && [ $k = s ] || bin=$T/gnu
+		(cd "$T/$k" && PATH="$bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups \
+			sh -c 'echo x >f; echo y >ro; chmod 444 ro; chmod 4644 f
+			echo n | cp -i f ro; echo "status $?"; echo n | cp -if f ro; echo "status $?"
+			echo n | cp -i --remove-destination f ro; echo "status $?"
+			echo y | cp -i f ro; echo "status $?"; echo y | cp -if f ro; echo "status $?"
+			cat ro; cp f ro2; chmod 6755 ro2; echo n | cp -i f ro2') 2>&1 |
+			sed 's/^[^:]*cp: /cp: /' >"$T/$k.out"
+	done
+	diff -u "$T/g.out" "$T/s.out"
+}
+ok "as a user: -i onto a file not writable" ask_unwritable
+
 # modes (parent-perm.sh, special-bits.sh, preserve-mode.sh)
 ok "-p --parents onto folders that exist" same_script \
 	'eval mkdir -p a/b/c a/b/d e; touch a/b/c/foo a/b/d/foo' \

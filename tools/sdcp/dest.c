@@ -271,6 +271,33 @@ static int skipped(const char *dpath)
 	return DEST_SKIP;
 }
 
+/* -i's question, in cp's words: a file we may not write is named with its mode. */
+static void ask_overwrite(struct dir *d, const char *dname, const char *dpath,
+			  const struct stat *dst)
+{
+	static const char rwx[] = "rwxrwxrwx";
+	mode_t m = dst->st_mode;
+	char perms[10];
+
+	if (S_ISLNK(m) || cur_euid == 0 || !faccessat(d->dfd, dname, W_OK, AT_EACCESS)) {
+		fprintf(stderr, "%s: overwrite %s? ", program_name, quote(dpath));
+		return;
+	}
+	for (int i = 0; i < 9; i++)
+		perms[i] = m & (0400 >> i) ? rwx[i] : '-';
+	perms[9] = '\0';
+	if (m & S_ISUID)
+		perms[2] = m & S_IXUSR ? 's' : 'S';
+	if (m & S_ISGID)
+		perms[5] = m & S_IXGRP ? 's' : 'S';
+	if (m & S_ISVTX)
+		perms[8] = m & S_IXOTH ? 't' : 'T';
+	fprintf(stderr,
+		arg_force || arg_remove_dest ? "%s: replace %s, overriding mode %04o (%s)? "
+					     : "%s: unwritable %s (mode %04o, %s); try anyway? ",
+		program_name, quote(dpath), (unsigned int)(m & 07777), perms);
+}
+
 /* linking: dname is to become another name of a copy already made (--preserve=links) */
 static int existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
 		    int top, struct stat *ret_dst, int *ret_gone, char **ret_backup, int linking)
@@ -369,7 +396,7 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 	}
 	if (arg_clobber == CLOBBER_ASK) {
 		fflush(stdout);
-		fprintf(stderr, "%s: overwrite %s? ", program_name, quote(dpath));
+		ask_overwrite(d, dname, dpath, &dst);
 		fflush(stderr);
 		if (!yes()) {
 			r = skipped(dpath);
