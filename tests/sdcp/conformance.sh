@@ -424,4 +424,11 @@ ok "-b: a followed symlink onto itself" same_script 'eval echo a >a; ln -s a l' 
 	'r cp -v --backup=simple l l; r cp -v -b -l l l; r cp -bL l l; r cp -bv --backup=t l l
 	r cp -bd l l; r cp -bH l l; r cp -bv l ./l'
 
+# cp's abbreviations stay cp's where they also begin one of sdcp's options (--pr, --st, --at,
+# --de: cp 9.1 has no --debug), and an ambiguous one names cp's possibilities only
+ok "abbreviations of cp's options" same_script 'eval echo a >a; mkdir d' '
+	r cp --pr a b; r cp --st a c; r cp --at a e; r cp --de a f; r cp --ver a g; r cp --ver=x a g
+	r cp --p a g; r cp --pres=mode a h; r cp -t d --pr a; r cp --suffix --pr -b a h; ls
+	POSIXLY_CORRECT=1 r cp a i --pr'
+
 t_done

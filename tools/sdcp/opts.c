@@ -78,10 +78,10 @@ static const struct option longopts[] = {
 	{"update", optional_argument, NULL, OPT_UPDATE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"context", optional_argument, NULL, OPT_CONTEXT},
-	{"debug", no_argument, NULL, OPT_DEBUG},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
-	/* sdcp's own */
+	/* not in cp 9.1: newer cp's, then sdcp's own (prefer_cp_names() starts here) */
+	{"debug", no_argument, NULL, OPT_DEBUG},
 	{"jobs", required_argument, NULL, 'j'},
 	{"progress", no_argument, NULL, OPT_PROGRESS},
 	{"stats", no_argument, NULL, OPT_STATS},
@@ -352,12 +352,96 @@ bad:
 	try_help();
 }
 
+static const char shortopts[] = "abdfHij:lLnprst:uvxPRS:TZ";
+
+/*
+ * An abbreviation cp takes for one of its options stays that option, though it may also
+ * begin one of sdcp's own ("--pr" is --preserve, not also --progress; "--st" is
+ * --strip-trailing-slashes): such a word is written out in full before getopt sees it. The
+ * walk skips option arguments, and stops where getopt would stop (at "--", and at the first
+ * operand under POSIXLY_CORRECT).
+ */
+static void prefer_cp_names(int argc, char **argv)
+{
+	const struct option *own = longopts;
+	int posix = getenv("POSIXLY_CORRECT") != NULL;
+
+	while (strcmp(own->name, "debug"))
+		own++;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		const struct option *cp_hit = NULL, *exact = NULL;
+		size_t len;
+		int others = 0, ncp = 0;
+		const struct option *cps[8];
+
+		if (!strcmp(a, "--"))
+			return;
+		if (a[0] != '-' || !a[1]) {
+			if (posix)
+				return;
+			continue;
+		}
+		if (a[1] != '-') { /* -abc: an option taking an argument ends the cluster */
+			for (const char *c = a + 1; *c; c++) {
+				const char *o = strchr(shortopts, *c);
+
+				if (o && o[1] == ':') {
+					i += !c[1];
+					break;
+				}
+			}
+			continue;
+		}
+		eq = strchr(a + 2, '=');
+		len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		for (const struct option *o = longopts; o->name; o++) {
+			if (strncmp(o->name, a + 2, len))
+				continue;
+			if (strlen(o->name) == len) {
+				exact = o;
+				break;
+			}
+			if (o < own && (!cp_hit || cp_hit->val == o->val)) {
+				cp_hit = cp_hit ? cp_hit : o;
+			} else if (o < own) {
+				others |= 2; /* ambiguous among cp's own */
+			} else {
+				others |= 1;
+				continue;
+			}
+			if (ncp < 8 && !(ncp && cps[ncp - 1]->val == o->val))
+				cps[ncp++] = o;
+		}
+		if (!exact && others == 3) {
+			/* cp's words: its own possibilities, not ours */
+			fprintf(stderr,
+				"%s: option '%s' is ambiguous; possibilities:", program_name, a);
+			for (int k = 0; k < ncp; k++)
+				fprintf(stderr, " '--%s'", cps[k]->name);
+			fputc('\n', stderr);
+			try_help();
+		}
+		if (!exact && cp_hit && others == 1) {
+			char *full;
+
+			if (asprintf(&full, "--%s%s", cp_hit->name, eq ? eq : "") < 0)
+				return;
+			argv[i] = full; /* lives as long as argv */
+			exact = cp_hit;
+		}
+		if (exact && exact->has_arg == required_argument && !eq)
+			i++;
+	}
+}
+
 int parse_options(int argc, char **argv)
 {
 	int make_backup = 0, c;
 	const char *backup_arg = NULL, *ctx = NULL;
 
-	while ((c = getopt_long(argc, argv, "abdfHij:lLnprst:uvxPRS:TZ", longopts, NULL)) != -1) {
+	prefer_cp_names(argc, argv);
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			arg_deref = DEREF_NEVER;
