@@ -76,6 +76,9 @@ ok "--parents: times of the folders made" same_script parents_fixture '
 times=
 ok "--parents: a file on the way" same_script parents_fixture '
 	cd x; touch f; r cp --parents f/g d; r cp --parents d/x/y d; r cp --parents ../f/g d'
+ok "--parents: absolute sources, slashes" same_script 'eval mkdir -p d e x/y; echo 1 >x/y/f' '
+	r cp -v --parents /etc/hostname d; r cp -v --parents ///etc/hostname e/; r cp -v --parents x//y//f d//
+	r cp -v --parents x/../x/y/f d; r cp -rv --parents ./x d; r cp -v --parents /etc/hostname /'
 
 # --preserve=links (link-preserve.sh, preserve-link.sh): names that lead to one file through
 # symlinks followed by -H or -L become hard links; with -u, a newer destination is kept as
