@@ -434,4 +434,13 @@ ok "abbreviations of cp's options" same_script 'eval echo a >a; mkdir d' '
 	r cp --p a g; r cp --pres=mode a h; r cp -t d --pr a; r cp --suffix --pr -b a h; ls
 	POSIXLY_CORRECT=1 r cp a i --pr'
 
+# a symlink to a folder where a folder is to be copied is no folder, even for an operand
+# (cp 9.1 has no --keep-directory-symlink); -u and backups leave folders alone
+ok "a folder onto a symlink to a folder" same_script \
+	'eval mkdir -p d/e s t/real u; echo 1 >d/e/f; ln -s real t/d; ln -s ../s u/e' \
+	'r cp -r d t; r cp -r d/e u; r cp -rT d/e u/e; r cp -r d/e u/e'
+ok "-u, --remove-destination, -b over folders" same_script \
+	'eval mkdir -p d/e t/d/e; echo 1 >d/e/f; echo 2 >t/d/e/f; touch -d 2001-01-01 d/e/f' \
+	'r cp -ru d t; r cp -ruv d t; r cp -r --remove-destination d t; r cp -rb d t'
+
 t_done

@@ -249,7 +249,9 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 			fail(e, "cannot create directory %s", quote(dpath));
 			goto out;
 		}
-		if (fstatat(parent->dfd, dname, &dst, top ? 0 : AT_SYMLINK_NOFOLLOW) ||
+		/* a symlink to a folder is not one, not even as an operand's destination:
+		 * cp 9.1 has no --keep-directory-symlink */
+		if (fstatat(parent->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISDIR(dst.st_mode)) {
 			fail(0, "cannot overwrite non-directory %s with directory %s",
 			     quote_n(0, dpath), quote_n(1, spath));
@@ -265,7 +267,7 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		}
 	}
 	dfd = openat(parent->dfd, dname,
-		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | (top ? 0 : O_NOFOLLOW));
+		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	if (dfd < 0 || fstat(dfd, &dst)) {
 		fail(errno, "cannot access %s", quote(dpath));
 		goto out;
