@@ -363,8 +363,16 @@ static const char shortopts[] = "abdfHij:lLnprst:uvxPRS:TZ";
  */
 static void prefer_cp_names(int argc, char **argv)
 {
+	/* the words written out, kept (and freed when a command line is parsed again) */
+	static char **made;
+	static int nmade;
 	const struct option *own = longopts;
 	int posix = getenv("POSIXLY_CORRECT") != NULL;
+
+	while (nmade)
+		free(made[--nmade]);
+	free(made);
+	made = xmalloc((argc + 1) * sizeof(*made));
 
 	while (strcmp(own->name, "debug"))
 		own++;
@@ -427,7 +435,7 @@ static void prefer_cp_names(int argc, char **argv)
 
 			if (asprintf(&full, "--%s%s", cp_hit->name, eq ? eq : "") < 0)
 				return;
-			argv[i] = full; /* lives as long as argv */
+			argv[i] = made[nmade++] = full;
 			exact = cp_hit;
 		}
 		if (exact && exact->has_arg == required_argument && !eq)
