@@ -443,4 +443,26 @@ ok "-u, --remove-destination, -b over folders" same_script \
 	'eval mkdir -p d/e t/d/e; echo 1 >d/e/f; echo 2 >t/d/e/f; touch -d 2001-01-01 d/e/f' \
 	'r cp -ru d t; r cp -ruv d t; r cp -r --remove-destination d t; r cp -rb d t'
 
+# as a user, folders that cannot be read or searched: cp stats first ("cannot stat"), makes a
+# folder it cannot read (and -v says so) before "cannot access"
+user_script() { # SCRIPT: run by GNU cp and by sdcp as nobody, in $T/g and $T/s
+	command -v setpriv >/dev/null || t_skip "no setpriv"
+	chmod 711 "$T" || return 99
+	for k in g s; do
+		rm -rf "$T/$k" && mkdir "$T/$k" && chmod 777 "$T/$k" || return 99
+		bin=$T/bin && [ $k = s ] || bin=$T/gnu
+		(cd "$T/$k" && PATH="$bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups \
+			sh -c "$1" 2>&1 | sed 's/^[^:]*cp: /cp: /'
+			find . -mindepth 1 -printf '%y %m %p\n' | sort) >"$T/$k.out" 2>&1
+		chmod -R u+rwx "$T/$k"
+	done
+	diff -u "$T/g.out" "$T/s.out"
+}
+ok "as a user: folders not readable or not searchable" user_script '
+	mkdir -p s/noread s/nosearch s/ok; echo 1 >s/ok/f; echo 2 >s/nosearch/g; echo 3 >s/noread/h
+	chmod 300 s/noread; chmod 600 s/nosearch
+	cp -r s t; echo $?; cp -a s t2; echo $?; cp -r s/nosearch t3; echo $?
+	cp -r s/noread t4; echo $?; cp s/nosearch/g t5; echo $?; cp -rv s/noread/ t6; echo $?
+	chmod 700 s/noread s/nosearch t t2 t3 t4 t6 2>/dev/null; chmod 700 t/* t2/* 2>/dev/null'
+
 t_done

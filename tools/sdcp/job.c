@@ -500,8 +500,15 @@ int job_open(struct file_job *f)
 			O_RDONLY | O_CLOEXEC | O_NOCTTY | (f->follow ? 0 : O_NOFOLLOW));
 	if (f->sfd < 0) {
 		char *s = path_join(d->spath, f->sname);
+		int e = errno;
+		struct stat st;
 
-		fail(errno, "cannot open %s for reading", quote(s));
+		/* a name the walk did not stat (d_type): cp's stat would have failed first */
+		if (!f->have_st &&
+		    fstatat(d->sfd, f->sname, &st, f->follow ? 0 : AT_SYMLINK_NOFOLLOW))
+			fail(errno, "cannot stat %s", quote(s));
+		else
+			fail(e, "cannot open %s for reading", quote(s));
 		free(s);
 		goto drop;
 	}

@@ -211,6 +211,8 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 			mode = (arg_keep_mode ? st.st_mode & 07777 : meta_plain_mode(&st)) &
 			       ~cur_umask;
 			(void)fchmodat(parent->dfd, dname, mode, AT_SYMLINK_NOFOLLOW);
+			if (arg_verbose) /* made, so said, before the error */
+				out("%s -> %s\n", quote_n(0, spath), quote_n(1, dpath));
 		}
 		fail(e, "cannot access %s", quote(spath));
 		goto out;
