@@ -218,6 +218,9 @@ ok "-v says what cp removes" same_script \
 	r cp -Rv fifo e; r cp -RLv fifo e2; r cp -RHv fifo e3; r cp -RLfv fifo e4
 	r cp -dv sl sl2; r cp -dfv sl e; r cp -ldv sl e2; r cp -lfdv sl e3; r cp -sfv sl e4
 	r cp -Rv --rem sl2 sl; r cp -fv f loop'
+ok "-dl onto a file with other names (found by random.sh, seed 707)" same_script \
+	'eval mkdir x d; echo 1 >x/f; ln x/f x/h; echo 2 >d/f; ln d/f d/hard; echo 3 >n' \
+	'r cp -d -l x/f n d; r cp -l x/h n d; r cp -dl x/h d'
 ok "-av onto a file with other names" same_script \
 	'eval echo a >a; echo b >b; ln b b2; mkdir d t; touch d/x; ln d/x d/y; mkdir t/d; touch t/d/x; ln t/d/x t/d/z' \
 	'r cp -av a b; r cat b2; r cp -av d t'

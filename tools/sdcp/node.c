@@ -56,11 +56,6 @@ static void said(struct dir *d, const char *sname, const char *dname, const char
 	free(t);
 }
 
-static int replaces(void)
-{
-	return arg_force || arg_remove_dest || arg_backup != BACKUP_NONE;
-}
-
 /*
  * A name exists where -l or -s is to make one. Returns DEST_GO when it was removed (try
  * again), DEST_SELF when the link is to be made at *backup instead ("-bfl a a"), DEST_SKIP
@@ -71,19 +66,13 @@ static int replaces(void)
 static int link_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		     int top, char **backup, int hard)
 {
-	struct stat dst;
-	int gone, r;
+	/* cp's checks, a backup or --remove-destination, then its own removals (a source not
+	 * followed that is no regular file, a name of several under --preserve=links); what
+	 * is left is replaced only by -f (or a "yes" to -i for -l) */
+	int r = make_room(d, sname, dname, st, top, backup,
+			  arg_force || (hard && arg_clobber == CLOBBER_ASK));
 
-	/* cp removes what is there first where the source is not a regular file and is not
-	 * followed (-P, -d, -r) */
-	if (replaces() || (hard && arg_clobber == CLOBBER_ASK) ||
-	    (arg_deref == DEREF_NEVER && !S_ISREG(st->st_mode))) {
-		r = make_room(d, sname, dname, st, top, backup,
-			      arg_force || (hard && arg_clobber == CLOBBER_ASK));
-		return r == DEST_GO || r == DEST_SELF || r == KEEP ? r : DEST_SKIP;
-	}
-	r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup);
-	return r == DEST_GO ? KEEP : DEST_SKIP;
+	return r == DEST_GO || r == DEST_SELF || r == KEEP ? r : DEST_SKIP;
 }
 
 /*
