@@ -240,41 +240,33 @@ done
 
 # as a user, not root (fail-perm.sh): an unreadable file in a folder; a symlink to a folder
 # that cannot be searched, as the destination and as the target folder
-fail_perm() {
+user_script() { # SCRIPT: run by GNU cp and by sdcp as nobody, in $T/g and $T/s
 	command -v setpriv >/dev/null || t_skip "no setpriv"
 	chmod 711 "$T" || return 99
 	for k in g s; do
 		rm -rf "$T/$k" && mkdir "$T/$k" && chmod 777 "$T/$k" || return 99
 		bin=$T/bin && [ $k = s ] || bin=$T/gnu
 		(cd "$T/$k" && PATH="$bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups \
-			sh -c 'mkdir D D/D; touch D/a; chmod 0 D/a; chmod u=rx,go=,-st D
-			cp -pR D DD; echo "status $?"; ls -ld DD | cut -b-10
-			chmod 0 D; ln -s D/D symlink; touch F
-			cp F symlink; echo "status $?"; cp --no-target-directory F symlink
-			echo "status $?"; cp --target-directory=symlink F; echo "status $?"
-			ls -l symlink | cut -b-10; chmod 700 D') >"$T/$k.out" 2>&1
+			sh -c "$1" 2>&1 | sed 's/^[^:]*cp: /cp: /'
+			find . -mindepth 1 -printf '%y %m %p\n' | sort) >"$T/$k.out" 2>&1
+		chmod -R u+rwx "$T/$k"
 	done
 	diff -u "$T/g.out" "$T/s.out"
 }
-ok "as a user: permission denied" fail_perm
+ok "as a user: permission denied" user_script '
+	mkdir D D/D; touch D/a; chmod 0 D/a; chmod u=rx,go=,-st D
+	cp -pR D DD; echo "status $?"; ls -ld DD | cut -b-10
+	chmod 0 D; ln -s D/D symlink; touch F
+	cp F symlink; echo "status $?"; cp --no-target-directory F symlink; echo "status $?"
+	cp --target-directory=symlink F; echo "status $?"; chmod 700 D DD'
 
 # -i as a user onto a file that user may not write: cp names its mode
-ask_unwritable() {
-	chmod 711 "$T" || return 99
-	for k in g s; do
-		rm -rf "$T/$k" && mkdir "$T/$k" && chmod 777 "$T/$k" || return 99
-		bin=$T/bin && [ $k = s ] || bin=$T/gnu
-		(cd "$T/$k" && PATH="$bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups \
-			sh -c 'echo x >f; echo y >ro; chmod 444 ro; chmod 4644 f
-			echo n | cp -i f ro; echo "status $?"; echo n | cp -if f ro; echo "status $?"
-			echo n | cp -i --remove-destination f ro; echo "status $?"
-			echo y | cp -i f ro; echo "status $?"; echo y | cp -if f ro; echo "status $?"
-			cat ro; cp f ro2; chmod 6755 ro2; echo n | cp -i f ro2') 2>&1 |
-			sed 's/^[^:]*cp: /cp: /' >"$T/$k.out"
-	done
-	diff -u "$T/g.out" "$T/s.out"
-}
-ok "as a user: -i onto a file not writable" ask_unwritable
+ok "as a user: -i onto a file not writable" user_script '
+	echo x >f; echo y >ro; chmod 444 ro; chmod 4644 f
+	echo n | cp -i f ro; echo "status $?"; echo n | cp -if f ro; echo "status $?"
+	echo n | cp -i --remove-destination f ro; echo "status $?"
+	echo y | cp -i f ro; echo "status $?"; echo y | cp -if f ro; echo "status $?"
+	cat ro; cp f ro2; chmod 6755 ro2; echo n | cp -i f ro2'
 
 # modes (parent-perm.sh, special-bits.sh, preserve-mode.sh)
 ok "-p --parents onto folders that exist" same_script \
@@ -448,19 +440,6 @@ ok "-u, --remove-destination, -b over folders" same_script \
 
 # as a user, folders that cannot be read or searched: cp stats first ("cannot stat"), makes a
 # folder it cannot read (and -v says so) before "cannot access"
-user_script() { # SCRIPT: run by GNU cp and by sdcp as nobody, in $T/g and $T/s
-	command -v setpriv >/dev/null || t_skip "no setpriv"
-	chmod 711 "$T" || return 99
-	for k in g s; do
-		rm -rf "$T/$k" && mkdir "$T/$k" && chmod 777 "$T/$k" || return 99
-		bin=$T/bin && [ $k = s ] || bin=$T/gnu
-		(cd "$T/$k" && PATH="$bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups \
-			sh -c "$1" 2>&1 | sed 's/^[^:]*cp: /cp: /'
-			find . -mindepth 1 -printf '%y %m %p\n' | sort) >"$T/$k.out" 2>&1
-		chmod -R u+rwx "$T/$k"
-	done
-	diff -u "$T/g.out" "$T/s.out"
-}
 ok "as a user: folders not readable or not searchable" user_script '
 	mkdir -p s/noread s/nosearch s/ok; echo 1 >s/ok/f; echo 2 >s/nosearch/g; echo 3 >s/noread/h
 	chmod 300 s/noread; chmod 600 s/nosearch
