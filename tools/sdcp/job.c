@@ -358,7 +358,7 @@ static int open_dest(struct file_job *f)
 	const int excl = rw | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY; /* inflight_create adds O_EXCL */
 	char *t = NULL;
 	struct stat dst;
-	int gone = 0, r;
+	int gone = 0, r, said = 0;
 
 	if (arg_atomic) {
 		unsigned long long rnd;
@@ -419,13 +419,20 @@ static int open_dest(struct file_job *f)
 	/*
 	 * An existing file is written in place, as cp does; but not one with other names under
 	 * --preserve=links (they would change too), nor for a source that is not a regular file
-	 * and is not followed: cp makes those anew.
+	 * and is not followed: cp makes those anew. An operand that is a fifo or a device
+	 * (cp f /dev/null) is written to as well, by read and write; one found in the tree is
+	 * replaced.
 	 */
-	if (!gone && S_ISREG(dst.st_mode) && !(arg_keep_links && dst.st_nlink > 1) &&
-	    !(arg_deref == DEREF_NEVER && !S_ISREG(f->st.st_mode))) {
+	if (!gone && !dest_unlinks(&dst, &f->st, f->top) &&
+	    (S_ISREG(dst.st_mode) || (f->top && !S_ISDIR(dst.st_mode) && !S_ISLNK(dst.st_mode)))) {
 		/* the operand itself may be a symlink to a file (dst was stat'ed through it) */
+		/* O_CREAT: a dangling operand symlink under POSIXLY_CORRECT (dest.c) */
 		f->dfd = openat(d->dfd, f->dname,
-				rw | O_CLOEXEC | O_NOCTTY | (f->top ? 0 : O_NOFOLLOW));
+				rw | O_CLOEXEC | O_NOCTTY | (f->top ? O_CREAT : O_NOFOLLOW), mode);
+		if (f->dfd >= 0 && !S_ISREG(dst.st_mode)) {
+			f->stream = 1;
+			return 0;
+		}
 		if (f->dfd >= 0) {
 			/*
 			 * Reserve the space before the old data goes, so that ENOSPC leaves the
@@ -446,11 +453,19 @@ static int open_dest(struct file_job *f)
 		}
 		if (!arg_force && errno != ELOOP)
 			goto fail;
+		announce(f); /* cp says "removed" after the copy's line here */
+		said = 1;
+	}
+	if (!gone && f->top && arg_force && S_ISLNK(dst.st_mode)) {
+		announce(f); /* an operand symlink that leads nowhere (ELOOP): as above */
+		said = 1;
 	}
 	/* -f, a planted symlink, a fifo, a socket, a name of several (above): the old entry
 	 * goes, a new file comes */
 	if (!gone && unlinkat(d->dfd, f->dname, 0) && errno != ENOENT)
 		goto fail;
+	if (!gone && (said || dest_unlinks(&dst, &f->st, f->top)))
+		dest_removed(d, f->dname);
 	f->dfd = inflight_create(&f->fly, d->dfd, f->dname, excl, mode);
 	if (f->dfd >= 0) {
 		f->created = 1;
@@ -533,8 +548,15 @@ int job_open(struct file_job *f)
 			O_RDONLY | O_CLOEXEC | O_NOCTTY | (f->follow ? 0 : O_NOFOLLOW));
 	if (f->sfd < 0) {
 		char *s = path_join(d->spath, f->sname);
+		int e = errno;
+		struct stat st;
 
-		fail(errno, "cannot open %s for reading", quote(s));
+		/* a name the walk did not stat (d_type): cp's stat would have failed first */
+		if (!f->have_st &&
+		    fstatat(d->sfd, f->sname, &st, f->follow ? 0 : AT_SYMLINK_NOFOLLOW))
+			fail(errno, "cannot stat %s", quote(s));
+		else
+			fail(e, "cannot open %s for reading", quote(s));
 		free(s);
 		goto drop;
 	}
@@ -556,7 +578,7 @@ int job_open(struct file_job *f)
 	atomic_fetch_add(&totals.found_files, 1);
 	atomic_fetch_add(&totals.found_bytes, f->st.st_size);
 
-	if (arg_keep_links && f->st.st_nlink > 1) {
+	if (links_wanted(&f->st, f->top)) {
 		char *t = path_join(d->dpath, f->dname);
 
 		r = links_find(&f->st, t, &first);
@@ -569,8 +591,8 @@ int job_open(struct file_job *f)
 				struct stat dst;
 				int gone;
 
-				r = dest_existing(d, f->sname, f->dname, &f->st, f->top, &dst,
-						  &gone, &f->backup);
+				r = dest_existing_link(d, f->sname, f->dname, &f->st, f->top, &dst,
+						       &gone, &f->backup);
 				if (r == DEST_GO && (gone || !unlinkat(d->dfd, f->dname, 0)))
 					linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
 				else if (r != DEST_GO)

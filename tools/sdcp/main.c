@@ -37,6 +37,7 @@ int main(int argc, char **argv)
 	start_each(target, n, argv + first, walk_top, settle);
 	progress_walk_done = 1;
 	work_finish();
+	walk_parents_settle();
 	progress_stop();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (arg_stats)

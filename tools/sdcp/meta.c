@@ -37,7 +37,13 @@ mode_t meta_create_mode(const struct stat *st, gid_t new_gid)
 {
 	mode_t mode = arg_keep_mode ? st->st_mode & 0777 : meta_plain_mode(st) & 0777;
 
-	if (arg_keep_owner && (st->st_uid != cur_euid || st->st_gid != new_gid))
+	/*
+	 * While ownership is to be kept, nobody but the owner reads the copy before its
+	 * metadata is set (cp's rule, which coreutils' file-perm-race checks): even where the
+	 * owner comes out the same, as the group may be another at first.
+	 */
+	(void)new_gid;
+	if (arg_keep_owner)
 		mode &= 0700;
 	return mode;
 }
@@ -104,7 +110,10 @@ static void copy_xattrs(const struct meta_ctx *m, int sfd, const char *spath, in
 	char *dpath = m->fd >= 0 ? NULL : at_path(m->dirfd, m->name);
 	char small[1024], *list = small;
 	ssize_t n;
-	int loud = only_acl ? arg_keep_mode == 2 : arg_keep_xattr == 2;
+	/* cp reports every failure where asked by name, and where it copies no data */
+	int loud = only_acl ? arg_keep_mode == 2 : arg_keep_xattr == 2 || arg_attributes_only;
+	/* ... but fails only where xattrs were asked for by name */
+	int notsup = 0, strict = arg_keep_xattr == 2;
 
 	if (only_acl) {
 		static const char *const acls[] = {"system.posix_acl_access",
@@ -144,10 +153,15 @@ static void copy_xattrs(const struct meta_ctx *m, int sfd, const char *spath, in
 		if (!strncmp(name, "system.posix_acl_", 17) && !arg_keep_mode)
 			continue;
 		r = copy_one(sfd, spath, m->fd, dpath, name);
-		if (r && (loud || !unsupported(-r)))
-			fail(-r, "setting attribute %s for %s", quote_n(0, name),
-			     quote_n(1, m->path));
+		/* as libattr, which cp uses: "not supported" is said once, for all of them */
+		if (r == -ENOTSUP)
+			notsup = 1;
+		else if (r && (loud || !unsupported(-r)))
+			(strict ? fail : say)(-r, "setting attribute %s for %s", quote_n(0, name),
+					      quote_n(1, m->path));
 	}
+	if (notsup && loud)
+		(strict ? fail : say)(ENOTSUP, "setting attributes for %s", quote(m->path));
 	if (list != small)
 		free(list);
 	free(dpath);
@@ -398,6 +412,13 @@ static struct link *lookup(const struct stat *st)
 		if (l->dev == st->st_dev && l->ino == st->st_ino)
 			return l;
 	return NULL;
+}
+
+int links_wanted(const struct stat *st, int top)
+{
+	/* a file reached through symlinks is one file however many names lead to it */
+	return arg_keep_links && !arg_hard_link && !S_ISDIR(st->st_mode) &&
+	       (st->st_nlink > 1 || arg_deref == DEREF_ALWAYS || (top && arg_deref == DEREF_ARGS));
 }
 
 int links_find(const struct stat *st, const char *dpath, char **ret_first)

@@ -7,11 +7,14 @@
  * shell ('a b', "it's", 'a'$'\n''b'), because scripts and people compare the two.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include "sdcp.h"
 
@@ -84,53 +87,82 @@ static void put_escape(struct buf *b, unsigned char c)
 }
 
 /*
+ * How many bytes the character at u takes, and whether it prints in the locale (*ok). A byte
+ * that starts no valid character, or ends the string early, is one unprintable byte: GNU's
+ * quoting shows such bytes in octal, as for a control character.
+ */
+static size_t char_at(const unsigned char *u, int *ok)
+{
+	mbstate_t st = {0};
+	wchar_t wc;
+	size_t n;
+
+	if (*u < 0x80) {
+		*ok = !is_ctl(*u);
+		return 1;
+	}
+	n = mbrtowc(&wc, (const char *)u, MB_LEN_MAX, &st);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		*ok = 0;
+		return 1;
+	}
+	*ok = iswprint(wc) != 0;
+	return n;
+}
+
+/*
  * GNU's "shell-escape-always" style: single quotes; a name with a quote and nothing a double
- * quote would expand goes in double quotes; control bytes leave the quotes as $'\n'.
+ * quote would expand goes in double quotes; what does not print (control bytes, bytes that
+ * are no character of the locale) leaves the quotes as $'\n' or $'\377'.
  */
 static void quote_into(struct buf *b, const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	int squote = 0, ctl = 0, dq_unsafe = 0;
+	int squote = 0, ctl = 0, dq_unsafe = 0, ok = 1, esc, e = errno;
+	size_t n;
 
 	b->len = 0;
 	put(b, "", 0);
-	for (; *u; u++) {
+	for (; *u; u += n) {
+		n = char_at(u, &ok);
 		squote |= *u == '\'';
-		ctl |= is_ctl(*u);
+		ctl |= !ok;
 		dq_unsafe |= strchr("$`\"\\!", *u) != NULL;
 	}
+	errno = e; /* mbrtowc's EILSEQ is not the caller's error */
 	if (squote && !ctl && !dq_unsafe) {
 		put(b, "\"", 1);
 		put(b, s, strlen(s));
 		put(b, "\"", 1);
 		return;
 	}
-	int open = 1;
-
+	/*
+	 * esc: inside a $'...' run. GNU's quoting scans a name with a quote twice and starts
+	 * the second pass in the state the first one ended in: a name that ends unprintable
+	 * starts "escaped" (its first printable character then gets an extra '' before it).
+	 */
+	esc = squote && !ok;
 	put(b, "'", 1);
-	for (u = (const unsigned char *)s; *u; u++) {
-		if (is_ctl(*u)) {
-			if (open)
-				put(b, "'", 1);
-			put(b, "$'", 2);
-			while (*u && is_ctl(*u))
-				put_escape(b, *u++);
-			u--;
-			put(b, "'", 1);
-			open = 0;
-			continue;
-		}
-		if (!open) {
-			put(b, "'", 1);
-			open = 1;
-		}
-		if (*u == '\'')
+	for (u = (const unsigned char *)s; *u; u += n) {
+		n = char_at(u, &ok);
+		if (!ok) {
+			if (!esc)
+				put(b, "'$'", 3);
+			esc = 1;
+			for (size_t k = 0; k < n; k++)
+				put_escape(b, u[k]);
+		} else if (*u == '\'') {
 			put(b, "'\\''", 4);
-		else
-			put(b, (const char *)u, 1);
+			esc = 0;
+		} else {
+			if (esc)
+				put(b, "''", 2);
+			esc = 0;
+			put(b, (const char *)u, n);
+		}
 	}
-	if (open)
-		put(b, "'", 1);
+	errno = e;
+	put(b, "'", 1);
 }
 
 static __thread struct buf slots[8];
@@ -167,8 +199,15 @@ const char *quote_maybe(const char *s)
 	const unsigned char *u = (const unsigned char *)s;
 	int safe = *u && !strchr("#~", *u) && strcmp(s, "{") && strcmp(s, "}");
 
-	for (; safe && *u; u++)
-		safe = !is_ctl(*u) && !strchr(" !\"$&'()*;<=>?[\\^`|", *u);
+	int e = errno;
+
+	for (size_t n; safe && *u; u += n) {
+		int ok;
+
+		n = char_at(u, &ok);
+		safe = ok && !strchr(" !\"$&'()*;<=>?[\\^`|", *u);
+	}
+	errno = e;
 	return safe ? s : quote(s);
 }
 

@@ -14,22 +14,36 @@
 #include <unistd.h>
 
 #include "sdcp.h"
-/* Remove what stands at dname before a symlink, node or link is made there. */
+enum { KEEP = -2 }; /* the name stays: the link or node fails with EEXIST, as cp's does */
+
+/*
+ * Deal with what stands at dname before a symlink, node or link is made there: cp's checks,
+ * then a backup or a removal. cp removes it (and -v says so) for a source that is not a
+ * regular file and is not followed, or a name of several under --preserve=links; otherwise
+ * only where replace allows (-f for links), else the new entry fails with EEXIST (KEEP).
+ */
 static int make_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
-		     int top, char **backup)
+		     int top, char **backup, int replace)
 {
 	struct stat dst;
-	int gone = 0, r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup);
+	int gone = 0, r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup), rule;
 
-	if (r != DEST_GO)
-		return r == DEST_SELF ? -1 : r;
-	if (!gone && unlinkat(d->dfd, dname, 0) && errno != ENOENT) {
+	if (r == DEST_SELF) /* "-bf a a": make it at the backup name, *backup */
+		return unlinkat(d->dfd, *backup, 0) && errno != ENOENT ? -1 : DEST_SELF;
+	if (r != DEST_GO || gone)
+		return r;
+	rule = dest_unlinks(&dst, st, top);
+	if (!rule && !replace)
+		return KEEP;
+	if (unlinkat(d->dfd, dname, 0) && errno != ENOENT) {
 		char *p = path_join(d->dpath, dname);
 
 		fail(errno, "cannot remove %s", quote(p));
 		free(p);
 		return -1;
 	}
+	if (rule)
+		dest_removed(d, dname);
 	return DEST_GO;
 }
 
@@ -42,37 +56,23 @@ static void said(struct dir *d, const char *sname, const char *dname, const char
 	free(t);
 }
 
-static int replaces(void)
-{
-	return arg_force || arg_remove_dest || arg_backup != BACKUP_NONE;
-}
-
 /*
  * A name exists where -l or -s is to make one. Returns DEST_GO when it was removed (try
- * again), DEST_SKIP when cp would leave it silently (or the error was said), and KEEP when
- * the link must fail with EEXIST, as cp's does.
+ * again), DEST_SELF when the link is to be made at *backup instead ("-bfl a a"), DEST_SKIP
+ * when cp would leave it silently (or the error was said), and KEEP when the link must fail
+ * with EEXIST, as cp's does. cp's checks (same file, -u, -n, -i, an earlier operand's file)
+ * come first in every case.
  */
-enum { KEEP = -2 };
 static int link_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		     int top, char **backup, int hard)
 {
-	struct stat dst;
-	int gone, r;
+	/* cp's checks, a backup or --remove-destination, then its own removals (a source not
+	 * followed that is no regular file, a name of several under --preserve=links); what
+	 * is left is replaced only by -f (or a "yes" to -i for -l) */
+	int r = make_room(d, sname, dname, st, top, backup,
+			  arg_force || (hard && arg_clobber == CLOBBER_ASK));
 
-	/* cp removes what is there first where the source is not a regular file and is not
-	 * followed (-P, -d, -r) */
-	if (replaces() || (hard && arg_clobber == CLOBBER_ASK) ||
-	    (arg_deref == DEREF_NEVER && !S_ISREG(st->st_mode)))
-		return make_room(d, sname, dname, st, top, backup) == DEST_GO ? DEST_GO : DEST_SKIP;
-	if (arg_clobber == CLOBBER_YES && arg_update == UPDATE_ALL) {
-		/* an earlier operand's link is refused by name, as cp does, not by EEXIST */
-		if (top && !fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW) &&
-		    dest_just_made(d, sname, dname, &dst))
-			return DEST_SKIP;
-		return KEEP;
-	}
-	r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup);
-	return r == DEST_GO ? KEEP : DEST_SKIP;
+	return r == DEST_GO || r == DEST_SELF || r == KEEP ? r : DEST_SKIP;
 }
 
 /*
@@ -84,7 +84,7 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 		   int top, int hard, int (*make)(struct dir *, const char *, const char *, int),
 		   int *skipped)
 {
-	char *backup = NULL;
+	char *backup = NULL, *self = NULL;
 	int r = make(d, sname, dname, top), e = errno;
 
 	*skipped = 0;
@@ -92,7 +92,11 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 		int room = link_room(d, sname, dname, st, top, &backup, hard);
 
 		*skipped = room == DEST_SKIP;
-		if (room == DEST_GO)
+		if (room == DEST_SELF) {
+			dname = self = backup;
+			backup = NULL;
+		}
+		if (room == DEST_GO || room == DEST_SELF)
 			r = 1; /* make it again below */
 	}
 	if (!*skipped && arg_verbose)
@@ -102,6 +106,7 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 	if (!r && top)
 		seen_made(-1, d->dfd, dname);
 	free(backup);
+	free(self);
 	errno = e;
 	return r;
 }
@@ -137,6 +142,30 @@ static int sym_link(struct dir *d, const char *sname, const char *dname, int top
 	return r;
 }
 
+/*
+ * Is the entry path in the current folder, where a relative symlink still leads to its
+ * source? cp's test: its folder is "." or the same folder as "."; a folder it cannot stat
+ * passes (the symlink's own error says more).
+ */
+static int in_current_dir(const char *path)
+{
+	char *dir = xstrdup(path), *slash;
+	struct stat dot, st;
+	int r;
+
+	while ((slash = strrchr(dir, '/')) && slash > dir && !slash[1])
+		*slash = '\0'; /* "x/" is x */
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		free(dir);
+		return 1;
+	}
+	slash[slash == dir] = '\0'; /* "/x" is in "/" */
+	r = !strcmp(dir, ".") || stat(".", &dot) || stat(dir, &st) || dest_same(&dot, &st);
+	free(dir);
+	return r;
+}
+
 /* -s: a symbolic link to the source, named as it was given. */
 void node_sym_link(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		   int top)
@@ -144,7 +173,7 @@ void node_sym_link(struct dir *d, const char *sname, const char *dname, const st
 	char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
 	int skipped;
 
-	if (s[0] != '/' && strchr(t, '/')) {
+	if (s[0] != '/' && !in_current_dir(t)) {
 		/* cp looks at an existing name first (same file, -n, -u, -i), then refuses */
 		struct stat dst;
 		char *backup = NULL;
@@ -171,6 +200,7 @@ void node_sym_link(struct dir *d, const char *sname, const char *dname, const st
 void node_make(struct dir *d, const char *sname, const char *dname, const struct stat *st, int top)
 {
 	char *t = path_join(d->dpath, dname), *target = NULL, *backup = NULL, *first = NULL;
+	char *self = NULL;
 	int linked = 0, r = 0, is_link = S_ISLNK(st->st_mode), tracked = 0;
 	mode_t mode = st->st_mode & 07777 & ~(arg_keep_owner ? 077 : 0);
 	struct meta_ctx m = {.fd = -1,
@@ -197,7 +227,7 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 		}
 		target[n] = '\0';
 	}
-	if (arg_keep_links && st->st_nlink > 1 && !S_ISDIR(st->st_mode)) {
+	if (links_wanted(st, top)) {
 		r = links_find(st, t, &first);
 		tracked = r == 0;
 		linked = r == 1;
@@ -212,11 +242,28 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 		if (!r)
 			break;
 		if (errno == EEXIST && !tries) {
-			r = make_room(d, sname, dname, st, top, &backup);
+			r = make_room(d, sname, dname, st, top, &backup, is_link && arg_force);
+			if (r == DEST_SELF) { /* "-bdf l l": the copy goes to the backup name */
+				free(t);
+				dname = m.name = self = backup;
+				t = path_join(d->dpath, dname);
+				m.path = t;
+				backup = NULL;
+				continue;
+			}
 			if (r == DEST_GO)
 				continue;
-			r = -1;
-			goto out;
+			if (r != KEEP) {
+				r = -1;
+				goto out;
+			}
+			errno = EEXIST;
+		}
+		if (arg_verbose) { /* cp's line comes before its symlink or mknod fails */
+			int e = errno;
+
+			said(d, sname, dname, backup);
+			errno = e;
 		}
 		if (linked)
 			fail(errno, "cannot create hard link %s to %s", quote_n(0, t),
@@ -244,6 +291,7 @@ out:
 		links_done(st, r == 0);
 	free(first);
 	free(backup);
+	free(self);
 	free(target);
 	free(t);
 }

@@ -78,10 +78,10 @@ static const struct option longopts[] = {
 	{"update", optional_argument, NULL, OPT_UPDATE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"context", optional_argument, NULL, OPT_CONTEXT},
-	{"debug", no_argument, NULL, OPT_DEBUG},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
-	/* sdcp's own */
+	/* not in cp 9.1: newer cp's, then sdcp's own (prefer_cp_names() starts here) */
+	{"debug", no_argument, NULL, OPT_DEBUG},
 	{"jobs", required_argument, NULL, 'j'},
 	{"progress", no_argument, NULL, OPT_PROGRESS},
 	{"stats", no_argument, NULL, OPT_STATS},
@@ -170,9 +170,10 @@ static const struct choice keeps[] = {{"mode", K_MODE},
 /* --preserve=LIST (on = 2: asked for by name, so failures are reported) or --no-preserve. */
 static void set_keep(const char *what, const char *list, int on)
 {
-	char *copy = xstrdup(list), *save = NULL;
+	char *copy = xstrdup(list), *rest = copy, *w;
 
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+	/* every word counts, an empty one too (cp calls "" ambiguous: "--preserve=mode,") */
+	while ((w = strsep(&rest, ","))) {
 		int k = argmatch(what, w, keeps);
 
 		if (k & K_MODE) {
@@ -192,6 +193,17 @@ static void set_keep(const char *what, const char *list, int on)
 			arg_keep_xattr = on && k != -1 ? 2 : on ? 1 : 0;
 	}
 	free(copy);
+}
+
+/* --help and --version end here: output that could not be written is an error (as GNU's
+ * close_stdout has it: "cp --help >/dev/full" fails). */
+static void printed(void)
+{
+	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
+		say(errno, "write error");
+		exit(1);
+	}
+	exit(0);
 }
 
 static void usage(void)
@@ -285,7 +297,7 @@ static void usage(void)
 	      "options are given and SOURCE and DEST are the same name for an existing,\n"
 	      "regular file.\n",
 	      stdout);
-	exit(0);
+	printed();
 }
 
 static void version(void)
@@ -296,7 +308,7 @@ static void version(void)
 	       "This is free software: you are free to change and redistribute it.\n"
 	       "There is NO WARRANTY, to the extent permitted by law.\n",
 	       SDCP_VERSION);
-	exit(0);
+	printed();
 }
 
 static uint64_t parse_size(const char *s)
@@ -340,12 +352,104 @@ bad:
 	try_help();
 }
 
+static const char shortopts[] = "abdfHij:lLnprst:uvxPRS:TZ";
+
+/*
+ * An abbreviation cp takes for one of its options stays that option, though it may also
+ * begin one of sdcp's own ("--pr" is --preserve, not also --progress; "--st" is
+ * --strip-trailing-slashes): such a word is written out in full before getopt sees it. The
+ * walk skips option arguments, and stops where getopt would stop (at "--", and at the first
+ * operand under POSIXLY_CORRECT).
+ */
+static void prefer_cp_names(int argc, char **argv)
+{
+	/* the words written out, kept (and freed when a command line is parsed again) */
+	static char **made;
+	static int nmade;
+	const struct option *own = longopts;
+	int posix = getenv("POSIXLY_CORRECT") != NULL;
+
+	while (nmade)
+		free(made[--nmade]);
+	free(made);
+	made = xmalloc((argc + 1) * sizeof(*made));
+
+	while (strcmp(own->name, "debug"))
+		own++;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		const struct option *cp_hit = NULL, *exact = NULL;
+		size_t len;
+		int others = 0, ncp = 0;
+		const struct option *cps[8];
+
+		if (!strcmp(a, "--"))
+			return;
+		if (a[0] != '-' || !a[1]) {
+			if (posix)
+				return;
+			continue;
+		}
+		if (a[1] != '-') { /* -abc: an option taking an argument ends the cluster */
+			for (const char *c = a + 1; *c; c++) {
+				const char *o = strchr(shortopts, *c);
+
+				if (o && o[1] == ':') {
+					i += !c[1];
+					break;
+				}
+			}
+			continue;
+		}
+		eq = strchr(a + 2, '=');
+		len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		for (const struct option *o = longopts; o->name; o++) {
+			if (strncmp(o->name, a + 2, len))
+				continue;
+			if (strlen(o->name) == len) {
+				exact = o;
+				break;
+			}
+			if (o < own && (!cp_hit || cp_hit->val == o->val)) {
+				cp_hit = cp_hit ? cp_hit : o;
+			} else if (o < own) {
+				others |= 2; /* ambiguous among cp's own */
+			} else {
+				others |= 1;
+				continue;
+			}
+			if (ncp < 8 && !(ncp && cps[ncp - 1]->val == o->val))
+				cps[ncp++] = o;
+		}
+		if (!exact && others == 3) {
+			/* cp's words: its own possibilities, not ours */
+			fprintf(stderr,
+				"%s: option '%s' is ambiguous; possibilities:", program_name, a);
+			for (int k = 0; k < ncp; k++)
+				fprintf(stderr, " '--%s'", cps[k]->name);
+			fputc('\n', stderr);
+			try_help();
+		}
+		if (!exact && cp_hit && others == 1) {
+			char *full;
+
+			if (asprintf(&full, "--%s%s", cp_hit->name, eq ? eq : "") < 0)
+				return;
+			argv[i] = made[nmade++] = full;
+			exact = cp_hit;
+		}
+		if (exact && exact->has_arg == required_argument && !eq)
+			i++;
+	}
+}
+
 int parse_options(int argc, char **argv)
 {
 	int make_backup = 0, c;
 	const char *backup_arg = NULL, *ctx = NULL;
 
-	while ((c = getopt_long(argc, argv, "abdfHij:lLnprst:uvxPRS:TZ", longopts, NULL)) != -1) {
+	prefer_cp_names(argc, argv);
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			arg_deref = DEREF_NEVER;
@@ -506,6 +610,11 @@ int parse_options(int argc, char **argv)
 		say(0, "options --backup and --no-clobber are mutually exclusive");
 		try_help();
 	}
+	/* newer cp's refusal, in its words: a backup of a file never replaced makes no sense */
+	if (make_backup && (arg_update == UPDATE_NONE || arg_update == UPDATE_NONE_FAIL)) {
+		say(0, "--backup is mutually exclusive with -n or --update=none-fail");
+		try_help();
+	}
 	if (arg_reflink == REFLINK_ALWAYS && arg_sparse != SPARSE_AUTO) {
 		say(0, "--reflink can be used only with --sparse=auto");
 		try_help();
@@ -513,7 +622,7 @@ int parse_options(int argc, char **argv)
 	if (make_backup) {
 		const char *vc = getenv("VERSION_CONTROL");
 
-		if (backup_arg)
+		if (backup_arg && *backup_arg) /* "--backup=" is as -b */
 			arg_backup = argmatch("backup type", backup_arg, backups);
 		else if (vc && *vc)
 			arg_backup = argmatch("$VERSION_CONTROL", vc, backups);

@@ -69,6 +69,11 @@ void report_debug(const struct splice_direct_stats *s)
 		snprintf(methods + strlen(methods), sizeof(methods) - strlen(methods), "%s%s",
 			 methods[0] ? "+" : "", name ? name : "other");
 	}
+	/* first cp 9's own line, in its words, for whoever reads it as cp's; then ours, exact */
+	if (!arg_attributes_only)
+		out("copy offload: %s, reflink: %s, sparse detection: %s\n",
+		    offloaded(b) ? "yes" : "no", cloned(b) ? "yes" : "no",
+		    s->holes ? "SEEK_HOLE" : "no");
 	out("method: %s; cloned %llu, offloaded %llu, spliced %llu, copied %llu, holes %llu\n",
 	    methods[0]		  ? methods
 	    : arg_attributes_only ? "none (attributes only)"

@@ -112,6 +112,7 @@ struct dir *dir_get(struct dir *d);
 void dir_put(struct dir *d);
 struct dir *walk_root(void);
 int walk_top(const char *src, const char *dst, int parents_base);
+void walk_parents_settle(void); /* --parents: the folders made get their attributes */
 int walk_follows(int top); /* may this source's symlink be followed (-L, -H)? */
 /* The steps of the walk, for a driver of its own (sdcp-mpi): */
 /* Make and open the destination folder of parent's sname (cp's checks and messages); the new
@@ -151,6 +152,16 @@ enum { DEST_GO = 1, DEST_SKIP = 0, DEST_SELF = 2 /* copy to *ret_backup instead 
  */
 int dest_existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
 		  int top, struct stat *ret_dst, int *ret_gone, char **ret_backup);
+/* The same, where dname is to become a link to the source's copy made earlier under
+ * --preserve=links: -u does not keep what is there (cp links it all the same). */
+int dest_existing_link(struct dir *d, const char *sname, const char *dname,
+		       const struct stat *sst, int top, struct stat *ret_dst, int *ret_gone,
+		       char **ret_backup);
+/* Does cp remove an existing dst before it makes src's copy (dst has other names kept by
+ * --preserve=links, or src is neither a regular file nor followed; never for
+ * --attributes-only)? Then -v says so. */
+int dest_unlinks(const struct stat *dst, const struct stat *src, int top);
+void dest_removed(struct dir *d, const char *dname); /* -v: "removed 'x'" */
 int dest_same(const struct stat *a, const struct stat *b);
 /* dst, an operand's destination, was just made by an earlier operand: said, returns 1 */
 int dest_just_made(struct dir *d, const char *sname, const char *dname, const struct stat *dst);
@@ -244,6 +255,9 @@ int meta_apply(const struct meta_ctx *m, const struct stat *st, int sfd, int sdi
 mode_t meta_create_mode(const struct stat *st, gid_t new_gid);
 mode_t meta_plain_mode(const struct stat *st);
 /* --preserve=links: 0 first of its links (call links_done), 1 *ret_first names the copy */
+/* Is st's copy to be linked to its other names' (cp's rule: several links, or followed by -L,
+ * or an operand followed by -H)? */
+int links_wanted(const struct stat *st, int top);
 int links_find(const struct stat *st, const char *dpath, char **ret_first);
 void links_done(const struct stat *st, int ok);
 

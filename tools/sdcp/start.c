@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <search.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -95,6 +96,28 @@ static void strip_slashes(char *s)
 		s[--n] = '\0';
 }
 
+/*
+ * --parents: the source's whole name below the target, joined as cp joins them: a source
+ * that starts with slashes keeps them ("/etc/f" into "d" is "d/etc/f", "//etc/f" is
+ * "d//etc/f"), the target's own trailing slashes go.
+ */
+static char *parents_join(const char *target, const char *src)
+{
+	size_t dl = strlen(target);
+	const char *sep = src[0] == '/' ? "" : "/";
+	char *p;
+
+	while (dl > 1 && target[dl - 1] == '/')
+		dl--;
+	if (dl == 1 && target[0] == '/') /* the root: "/" "etc/f", or "/" "." "/etc/f" */
+		sep = src[0] == '/' ? "." : "";
+	if (asprintf(&p, "%.*s%s%s", (int)dl, target, sep, src) < 0) {
+		say(ENOMEM, "memory exhausted");
+		exit(1);
+	}
+	return p;
+}
+
 void start_each(const char *target, int n, char **ops,
 		int (*each)(const char *src, const char *dst, int base), void (*settle)(void))
 {
@@ -145,7 +168,7 @@ void start_each(const char *target, int n, char **ops,
 			settle(); /* the earlier copy is done before this one looks at it */
 		if (found)
 			found->data = found;
-		dst = path_join(target, keep[i]);
+		dst = arg_parents ? parents_join(target, keep[i]) : path_join(target, keep[i]);
 		each(ops[i], dst, strlen(dst) - strlen(keep[i]));
 		free(dst);
 	}

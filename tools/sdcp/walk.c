@@ -211,6 +211,8 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 			mode = (arg_keep_mode ? st.st_mode & 07777 : meta_plain_mode(&st)) &
 			       ~cur_umask;
 			(void)fchmodat(parent->dfd, dname, mode, AT_SYMLINK_NOFOLLOW);
+			if (arg_verbose) /* made, so said, before the error */
+				out("%s -> %s\n", quote_n(0, spath), quote_n(1, dpath));
 		}
 		fail(e, "cannot access %s", quote(spath));
 		goto out;
@@ -249,21 +251,25 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 			fail(e, "cannot create directory %s", quote(dpath));
 			goto out;
 		}
-		if (fstatat(parent->dfd, dname, &dst, top ? 0 : AT_SYMLINK_NOFOLLOW) ||
+		/* a symlink to a folder is not one, not even as an operand's destination:
+		 * cp 9.1 has no --keep-directory-symlink */
+		if (fstatat(parent->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISDIR(dst.st_mode)) {
 			fail(0, "cannot overwrite non-directory %s with directory %s",
 			     quote_n(0, dpath), quote_n(1, spath));
 			goto out;
 		}
-		/* an operand folder onto itself (cp -r d/e d); with -n cp skips the check */
+		/* an operand folder onto itself (cp -r d/e d); with -n cp skips the check, with
+		 * -l it has nothing to do */
 		if (top && arg_clobber != CLOBBER_NO && dest_same(&st, &dst)) {
-			fail(0, "%s and %s are the same file", quote_n(0, spath),
-			     quote_n(1, dpath));
+			if (!arg_hard_link)
+				fail(0, "%s and %s are the same file", quote_n(0, spath),
+				     quote_n(1, dpath));
 			goto out;
 		}
 	}
 	dfd = openat(parent->dfd, dname,
-		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | (top ? 0 : O_NOFOLLOW));
+		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	if (dfd < 0 || fstat(dfd, &dst)) {
 		fail(errno, "cannot access %s", quote(dpath));
 		goto out;
@@ -348,26 +354,56 @@ static void copy_node(struct dir *d, const char *sname, const char *dname, const
 	}
 }
 
-/* --parents: make the directories of src below the target, as the source has them. */
+/*
+ * --parents: make the directories of src below the target, as cp does: nothing when the
+ * destination's folder exists; otherwise each missing one, from the source's (which must be a
+ * folder). Those made, and with -p all on the way, get the source's attributes again once the
+ * copy is over (walk_parents_settle), since the copy's entries change their times.
+ */
+struct parent {
+	struct parent *next;
+	char *path;
+	struct stat st;
+};
+static struct parent *parents;
+
 static int make_parents(const char *src, const char *dst, size_t base)
 {
-	char *s = xstrdup(src), *t = xstrdup(dst);
-	size_t off = 0;
-	int ok = 1;
+	char *s = xstrdup(src), *t = xstrdup(dst), *last;
+	size_t off = 0, n = strlen(s);
+	int ok = 1, keep = arg_keep_owner || arg_keep_mode || arg_keep_times;
+	struct stat st, dstst;
 
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+	t[base + n] = '\0';
+	last = strrchr(t, '/');
+	if (last && last > t + base - 1) {
+		*last = '\0';
+		if (!stat(t, &dstst)) {
+			if (!S_ISDIR(dstst.st_mode)) {
+				fail(0, "%s exists but is not a directory", quote(t));
+				ok = 0;
+			}
+			goto out;
+		}
+		*last = '/';
+	}
 	for (char *slash = strchr(s, '/'); slash; slash = strchr(s + off, '/')) {
-		struct stat st, dstst;
 		size_t at = slash - s;
+		int missing;
 
 		off = at + 1;
 		if (at == 0 || s[at - 1] == '/')
 			continue;
 		s[at] = '\0';
 		t[base + at] = '\0';
-		if (stat(s, &st)) {
-			fail(errno, "failed to get attributes of %s", quote(s));
+		missing = stat(t, &dstst) != 0;
+		if ((missing || keep) && (stat(s, &st) || !S_ISDIR(st.st_mode))) {
+			fail(S_ISDIR(st.st_mode) ? errno : ENOTDIR,
+			     "failed to get attributes of %s", quote(s));
 			ok = 0;
-		} else if (!mkdir(t, (st.st_mode & 07777) | S_IRWXU)) {
+		} else if (missing && !mkdir(t, (st.st_mode & 07777) | S_IRWXU)) {
 			struct meta_ctx m = {.fd = -1,
 					     .dirfd = AT_FDCWD,
 					     .name = t,
@@ -381,19 +417,47 @@ static int make_parents(const char *src, const char *dst, size_t base)
 			if (!stat(t, &dstst))
 				m.made_mode = dstst.st_mode & 07777;
 			meta_apply(&m, &st, -1, AT_FDCWD, s);
-		} else if (errno != EEXIST || stat(t, &dstst) || !S_ISDIR(dstst.st_mode)) {
-			fail(errno == EEXIST ? ENOTDIR : errno, "cannot make directory %s",
-			     quote(t));
+		} else if (missing || !S_ISDIR(dstst.st_mode)) {
+			if (missing)
+				fail(errno, "cannot make directory %s", quote(t));
+			else
+				fail(0, "%s exists but is not a directory", quote(t));
 			ok = 0;
+		}
+		if (ok && keep) {
+			struct parent *p = xmalloc(sizeof(*p));
+
+			p->path = xstrdup(t);
+			p->st = st;
+			p->next = parents;
+			parents = p;
 		}
 		s[at] = '/';
 		t[base + at] = '/';
 		if (!ok)
 			break;
 	}
+out:
 	free(s);
 	free(t);
 	return ok;
+}
+
+void walk_parents_settle(void)
+{
+	while (parents) {
+		struct parent *p = parents;
+		struct meta_ctx m = {.fd = -1, .dirfd = AT_FDCWD, .name = p->path, .path = p->path};
+		struct stat now;
+
+		if (!stat(p->path, &now)) {
+			m.made_mode = now.st_mode & 07777;
+			meta_apply(&m, &p->st, -1, AT_FDCWD, NULL);
+		}
+		parents = p->next;
+		free(p->path);
+		free(p);
+	}
 }
 
 /* A file in the way is the walk's error to report ("cannot overwrite non-directory"). */
@@ -409,12 +473,12 @@ int walk_top(const char *src, const char *dst, int base)
 {
 	struct stat st;
 
+	if (arg_parents && !make_parents(src, dst, base))
+		return -1;
 	if ((walk_follows(1) ? stat(src, &st) : lstat(src, &st))) {
 		fail(errno, "cannot stat %s", quote(src));
 		return -1;
 	}
-	if (arg_parents && !make_parents(src, dst, base))
-		return -1;
 	if (S_ISDIR(st.st_mode) && arg_recursive && !file_in_the_way(dst) &&
 	    operand_into_itself(src, dst, &st))
 		return -1;
