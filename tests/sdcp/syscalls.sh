@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v strace >/dev/null || t_skip "strace not installed"
-if ldd "$SDCP" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+if ldd "$SDCP" 2>/dev/null | grep -q 'libasan\|libubsan\|libtsan'; then
 	t_skip "sanitized build: its system calls are not the program's"
 fi
 cd "$T" || exit 99
