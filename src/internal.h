@@ -116,6 +116,14 @@ void sd_plan_quick_refused(const struct sd_copy *c);
 /* method-clone.c: FICLONERANGE of [off_in, off_in + len) to off_out; 0 or -errno. */
 int sd_clone_range(int fd_in, uint64_t off_in, int fd_out, uint64_t off_out, uint64_t len);
 
+/*
+ * reserve.c: allocate [off, off + len) of the output before a page-cache method writes it,
+ * where that is worth it. Returns 1 if that made the output longer: after a short copy,
+ * sd_reserve_undo() cuts it back to end (never under its size before the call).
+ */
+int sd_reserve(const struct sd_copy *c, uint64_t off, uint64_t len);
+void sd_reserve_undo(const struct sd_copy *c, uint64_t end);
+
 /* plan.c: free what the methods kept for this call. */
 void sd_plan_close(struct sd_copy *c);
 

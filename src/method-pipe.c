@@ -17,6 +17,8 @@
  * a first write (or one after a hole) does not, so small steps would leave a sparse copy with
  * more blocks than its data while it is open.
  *
+ * A long range gets its blocks first (reserve.c: ext4, xfs), given back if the copy ends short.
+ *
  * Refusals: ENOSYS under seccomp; EINVAL from a filesystem without splice_read/splice_write.
  */
 #include <fcntl.h>
@@ -78,34 +80,40 @@ static ssize_t pipe_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, s
 	struct pipe *p = c->state[SPLICE_DIRECT_PIPE];
 	loff_t i = (loff_t)off_in, o = (loff_t)off_out;
 	size_t total = 0, step;
-	ssize_t n = 0, w;
+	ssize_t n = 0, w, r = 0;
+	int grown;
 
 	if (!p && !(p = pipe_open(c, &n)))
 		return refusal(c, n);
 	len = sd_min(len, SD_MAX_RW);
 	step = len <= p->size ? p->size : sd_min(p->size, STEP_BYTES);
+	grown = sd_reserve(c, off_out, len);
 	while (total < len) {
 		n = sd_sys_splice(c->in.fd, &i, p->fd[1], NULL, sd_min(len - total, step),
 				  SPLICE_F_MOVE);
 		if (n <= 0) {
-			if (total)
-				break;
-			return n == 0 ? 0 : refusal(c, n);
+			if (!total)
+				r = n == 0 ? 0 : refusal(c, n);
+			break;
 		}
 		while (n > 0) {
 			w = sd_sys_splice(p->fd[0], NULL, c->out.fd, &o, (size_t)n, SPLICE_F_MOVE);
 			if (w <= 0) {
 				/* what is left in the pipe is lost: start the next call empty */
 				pipe_close(c);
-				if (total)
-					return (ssize_t)total;
-				return w == 0 ? -EIO : refusal(c, w);
+				if (!total)
+					r = w == 0 ? -EIO : refusal(c, w);
+				goto out;
 			}
 			n -= w;
 			total += (size_t)w;
 		}
 	}
-	return (ssize_t)total;
+out:
+	/* a short copy leaves the output as long as the bytes it copied made it */
+	if (grown && total < len)
+		sd_reserve_undo(c, off_out + total);
+	return total ? (ssize_t)total : r;
 }
 
 const struct sd_method sd_method_pipe = {

@@ -32,12 +32,12 @@ void t_require_reflink(const char *dir)
 		t_skip("reflink", "no reflink in '%s': %s", dir, strerror(e));
 }
 
-int t_extents_shared_range(int fd, uint64_t off, uint64_t len)
+void t_fiemap_each(int fd, uint64_t off, uint64_t len, unsigned int flags,
+		   void (*fn)(const struct fiemap_extent *e, void *arg), void *arg)
 {
 	enum { N = 256 };
 	struct fiemap *fm = calloc(1, sizeof(*fm) + N * sizeof(struct fiemap_extent));
 	uint64_t pos = off, end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
-	unsigned long shared = 0, total = 0;
 
 	if (!fm)
 		t_broken("out of memory");
@@ -45,8 +45,7 @@ int t_extents_shared_range(int fd, uint64_t off, uint64_t len)
 		memset(fm, 0, sizeof(*fm));
 		fm->fm_start = pos;
 		fm->fm_length = end - pos;
-		/* SYNC: delayed allocation has no extents to show before write-back. */
-		fm->fm_flags = FIEMAP_FLAG_SYNC;
+		fm->fm_flags = flags;
 		fm->fm_extent_count = N;
 		if (ioctl(fd, FS_IOC_FIEMAP, fm) < 0)
 			t_broken("FIEMAP: %s", strerror(errno));
@@ -55,19 +54,38 @@ int t_extents_shared_range(int fd, uint64_t off, uint64_t len)
 		for (unsigned int i = 0; i < fm->fm_mapped_extents; i++) {
 			struct fiemap_extent *e = &fm->fm_extents[i];
 
-			if (!(e->fe_flags & FIEMAP_EXTENT_UNWRITTEN)) {
-				total++;
-				shared += !!(e->fe_flags & FIEMAP_EXTENT_SHARED);
-			}
+			fn(e, arg);
 			pos = e->fe_logical + e->fe_length;
 			if (e->fe_flags & FIEMAP_EXTENT_LAST)
 				pos = end;
 		}
 	}
 	free(fm);
-	if (shared == total)
+}
+
+struct sharing {
+	unsigned long shared, total;
+};
+
+static void count_shared(const struct fiemap_extent *e, void *arg)
+{
+	struct sharing *s = arg;
+
+	if (!(e->fe_flags & FIEMAP_EXTENT_UNWRITTEN)) {
+		s->total++;
+		s->shared += !!(e->fe_flags & FIEMAP_EXTENT_SHARED);
+	}
+}
+
+int t_extents_shared_range(int fd, uint64_t off, uint64_t len)
+{
+	struct sharing s = {0};
+
+	/* SYNC: delayed allocation has no extents to show before write-back. */
+	t_fiemap_each(fd, off, len, FIEMAP_FLAG_SYNC, count_shared, &s);
+	if (s.shared == s.total)
 		return T_SHARED_ALL;
-	return shared ? T_SHARED_SOME : T_SHARED_NONE;
+	return s.shared ? T_SHARED_SOME : T_SHARED_NONE;
 }
 
 int t_extents_shared(int fd)

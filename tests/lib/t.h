@@ -86,6 +86,13 @@ void t_require_reflink(const char *dir);
 int t_extents_shared(int fd);
 /* The same, for extents overlapping [off, off + len). */
 int t_extents_shared_range(int fd, uint64_t off, uint64_t len);
+/*
+ * Call fn for every extent FIEMAP reports in [off, off + len), with FIEMAP flags (0 or
+ * FIEMAP_FLAG_SYNC). struct fiemap_extent is <linux/fiemap.h>'s.
+ */
+struct fiemap_extent;
+void t_fiemap_each(int fd, uint64_t off, uint64_t len, unsigned int flags,
+		   void (*fn)(const struct fiemap_extent *e, void *arg), void *arg);
 
 /*
  * SEEK_DATA/SEEK_HOLE: 1 when [off_a, off_a + len) of a and [off_b, off_b + len) of b have
