@@ -47,6 +47,8 @@ struct file_job *job_new(struct dir *d, const char *sname, const char *dname, in
 		return NULL;
 	}
 	f->job.run = file_run;
+	f->job.key = d;
+	f->job.place = d->st.st_ino;
 	f->dir = dir_get(d);
 	memcpy(f->names, sname, sl);
 	memcpy(f->names + sl, dname, dl);
@@ -670,6 +672,8 @@ static void file_run(struct job *j)
 			struct chunk_job *c = xmalloc(sizeof(*c));
 
 			c->job.run = chunk_run;
+			c->job.key = f->job.key;
+			c->job.place = f->job.place;
 			c->f = f;
 			c->off = k * arg_chunk;
 			c->len = k == n - 1 ? SIZE_MAX : arg_chunk;

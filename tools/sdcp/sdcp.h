@@ -184,10 +184,13 @@ void inflight_start(void);
 int inflight_create(struct inflight *e, int dirfd, const char *name, int flags, mode_t mode);
 void inflight_del(struct inflight *e);
 
-/* --- work.c: the pool; all it knows of a job is how to run it (which frees it) --- */
+/* --- work.c: the pool; all it knows of a job is how to run it (which frees it), and where --- */
 struct job {
 	struct job *next;
 	void (*run)(struct job *j);
+	const void
+		*key; /* jobs of one key (a folder) share metadata: kept to one thread if it can */
+	uint64_t place; /* where the key lies (its inode number): keys far apart share little */
 };
 void work_start(int nthreads);
 void work_push(struct job *j); /* runs it inline when the pool is one thread or full */
