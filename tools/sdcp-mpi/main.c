@@ -233,6 +233,7 @@ int main(int argc, char **argv)
 	MPI_Init(&argc, &argv);
 	MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+	stop_start();
 	atexit(finalize);
 	t0 = t_start = now();
 
