@@ -34,6 +34,7 @@ static void finalize(void)
 	MPI_Finalized(&down);
 	if (up && !down && !finalized) {
 		finalized = 1;
+		stop_end();
 		MPI_Finalize();
 	}
 }

@@ -98,5 +98,6 @@ void big_cleanup(void);
 
 /* --- stop.c: after a signal, a rank dies when its siblings have removed their files too --- */
 void stop_start(void);
+void stop_end(void); /* before MPI_Finalize */
 
 #endif /* SDMPI_H */

@@ -18,6 +18,7 @@
  * not keep a rank alive (mpirun's own SIGKILL comes after 1 s by default anyway).
  */
 #include <mpi.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -26,22 +27,25 @@
 /* the word is shared between processes: that needs an atomic that takes no lock */
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
 
-static atomic_int *stopped; /* ranks of this machine whose files are removed */
+/* the word goes with the window at MPI_Finalize: the signal thread and stop_end take turns */
+static pthread_mutex_t using = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int *stopped; /* ranks of this machine whose files are removed; NULL: done */
 static int local_ranks;
 
 static void wait_for_siblings(void)
 {
 	struct timespec tick = {0, 10 * 1000 * 1000};
 
-	atomic_fetch_add(stopped, 1);
-	for (int i = 0; i < 200 && atomic_load(stopped) < local_ranks; i++)
-		nanosleep(&tick, NULL);
+	pthread_mutex_lock(&using);
+	if (stopped) {
+		atomic_fetch_add(stopped, 1);
+		for (int i = 0; i < 200 && atomic_load(stopped) < local_ranks; i++)
+			nanosleep(&tick, NULL);
+	}
+	pthread_mutex_unlock(&using);
 }
 
-/*
- * Collective, right after MPI_Init. The window is never freed: the signal thread may use it
- * until the very end, and MPI_Finalize takes it down with the rest.
- */
+/* Collective, right after MPI_Init. */
 void stop_start(void)
 {
 	MPI_Comm node;
@@ -62,4 +66,18 @@ void stop_start(void)
 	MPI_Barrier(node); /* the word is set before anyone counts in it */
 	if (local_ranks > 1)
 		inflight_then = wait_for_siblings;
+}
+
+/*
+ * Before MPI_Finalize, which unmaps the word (a signal thread that used it after that died
+ * of SIGSEGV: mpirun stops the other ranks with SIGTERM when one fails). A rank that gets
+ * here has no file left to remove: it counts itself, so that no sibling waits for it.
+ */
+void stop_end(void)
+{
+	pthread_mutex_lock(&using);
+	if (stopped)
+		atomic_fetch_add(stopped, 1);
+	stopped = NULL;
+	pthread_mutex_unlock(&using);
 }
