@@ -32,6 +32,15 @@ mpi() {
 	mpirun -q --allow-run-as-root --oversubscribe -n "$n" "$SDCP_MPI" "$@"
 }
 
+# mpi_exec N ARGS...: the same, as the last thing a shell does: run in the background, $! is
+# then mpirun itself, so that a signal to $! reaches mpirun (with plain `mpi ... &` it only
+# killed the subshell that runs the function, and mpirun went on copying).
+mpi_exec() {
+	n=$1
+	shift
+	exec mpirun -q --allow-run-as-root --oversubscribe -n "$n" "$SDCP_MPI" "$@"
+}
+
 # A listing of a tree, metadata and content: what -a must keep (sdcp's t_tree, with owners and
 # times). Folders without their size (it depends on the filesystem's history, not on the copy).
 t_tree() {

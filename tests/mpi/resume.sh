@@ -38,24 +38,34 @@ rerun_completes() {
 }
 ok 'a rerun with -u copies the rest, redoes nothing complete' rerun_completes
 
-interrupted() {
-	# mpirun passes SIGTERM on; the rank that created the file removes it (sdcp's inflight
-	# list). Whenever the signal lands: no partial file, and -u finishes the job.
-	head -c 100663296 /dev/urandom >"$M/src/huge" || return 99
+# stop_copy WHOM: copy huge on 4 ranks and send SIGTERM, once the copy has begun, to mpirun
+# (as Ctrl-C or kill does) or to every rank at once (as a batch system does). The rank that
+# created the file removes it (sdcp's inflight list). mpirun sends SIGKILL to all as soon as
+# one rank has died: the three ranks with nothing to remove must wait for the one that has
+# (stop.c). mpirun itself only passes SIGTERM on after a 1 s pause, when the copy may be done.
+stop_copy() {
 	rm -rf "$M/stop" && mkdir "$M/stop" || return 99
 	OMPI_MCA_odls_base_sigkill_timeout=1 \
-		mpi 2 --chunk-size=1M --reflink=never "$M/src/huge" "$M/stop/huge" 2>/dev/null &
+		mpi_exec 4 --chunk-size=1M --reflink=never "$M/src/huge" "$M/stop/huge" 2>/dev/null &
 	pid=$!
 	for i in $(seq 1 300); do
 		[ -e "$M/stop/huge" ] && break
 		sleep 0.01
 	done
-	kill -TERM $pid
+	if [ "$1" = ranks ]; then
+		kill -TERM $(pgrep -P $pid) $pid
+	else
+		kill -TERM $pid
+	fi
 	wait $pid
+	[ $? != 0 ] || echo "the copy ended before the signal"
 	sleep 0.5 # the ranks end after mpirun
 	[ ! -e "$M/stop/huge" ] || cmp "$M/src/huge" "$M/stop/huge" || return 1
 	ls -a "$M/stop"
 	mpi 2 -u --chunk-size=1M "$M/src/huge" "$M/stop/huge" && cmp "$M/src/huge" "$M/stop/huge"
 }
-ok 'stopped by SIGTERM: no partial file; -u completes it' interrupted
+
+head -c 100663296 /dev/urandom >"$M/src/huge" || exit 99
+ok 'mpirun stopped by SIGTERM: no partial file; -u completes it' stop_copy mpirun
+ok 'all ranks stopped by SIGTERM: no partial file; -u completes it' stop_copy ranks
 t_done

@@ -34,6 +34,7 @@ static void finalize(void)
 	MPI_Finalized(&down);
 	if (up && !down && !finalized) {
 		finalized = 1;
+		stop_end();
 		MPI_Finalize();
 	}
 }
@@ -233,6 +234,7 @@ int main(int argc, char **argv)
 	MPI_Init(&argc, &argv);
 	MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+	stop_start();
 	atexit(finalize);
 	t0 = t_start = now();
 

@@ -9,6 +9,7 @@
  *             walk_dir_read), copy a file (sdcp's job_file), make a node (walk_node)
  *   big.c     a large file: opened once (job_open), its chunks copied by any rank (job_copy),
  *             finished once (job_finish)
+ *   stop.c    after a signal, the ranks of a machine die together, their files removed
  *
  * sdcp's sources but its main.c are compiled in as they are (sdcp_sources); each rank runs
  * one job at a time, inline (work.c with no threads).
@@ -94,5 +95,9 @@ struct dir *dir_for(const struct item *it); /* the parent of an item; a referenc
 void big_start(struct dir *d, struct item *it);
 void big_chunk(struct item *it);
 void big_cleanup(void);
+
+/* --- stop.c: after a signal, a rank dies when its siblings have removed their files too --- */
+void stop_start(void);
+void stop_end(void); /* before MPI_Finalize */
 
 #endif /* SDMPI_H */

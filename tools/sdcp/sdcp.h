@@ -183,6 +183,8 @@ void inflight_start(void);
 /* openat(O_CREAT | O_EXCL) of a new file, listed at once: no signal leaves it behind */
 int inflight_create(struct inflight *e, int dirfd, const char *name, int flags, mode_t mode);
 void inflight_del(struct inflight *e);
+/* run by the signal thread once the files are removed, before it dies (sdcp-mpi's stop.c) */
+extern void (*_Atomic inflight_then)(void);
 
 /* --- work.c: the pool; all it knows of a job is how to run it (which frees it), and where --- */
 struct job {
