@@ -447,4 +447,8 @@ ok "as a user: folders not readable or not searchable" user_script '
 	cp -r s/noread t4; echo $?; cp s/nosearch/g t5; echo $?; cp -rv s/noread/ t6; echo $?
 	chmod 700 s/noread s/nosearch t t2 t3 t4 t6 2>/dev/null; chmod 700 t/* t2/* 2>/dev/null'
 
+# a source ending in ".." goes into the target folder itself, not into "target/.." (cp.c)
+ok "src/.. into a folder" same_script 'eval mkdir -p d/e t; echo x >d/f' \
+	'r cp -rv d/e/.. t/; r cp -v -r d/e/.. t; r cp -a x/.. t; r cp d/f/.. t'
+
 t_done

@@ -163,6 +163,11 @@ void start_each(const char *target, int n, char **ops,
 			seen[i].st_dev = 0;
 		}
 		keep[i] = arg_parents ? xstrdup(ops[i]) : operand_base_name(ops[i]);
+		/* as cp: "src/.." goes into the target folder itself, not into "target/.." */
+		if (!arg_parents && !strcmp(keep[i], "..")) {
+			free(keep[i]);
+			keep[i] = xstrdup(".");
+		}
 		e.key = keep[i];
 		if (hsearch_r(e, ENTER, &found, &names) && found->data && settle)
 			settle(); /* the earlier copy is done before this one looks at it */
