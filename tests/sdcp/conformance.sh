@@ -451,4 +451,9 @@ ok "as a user: folders not readable or not searchable" user_script '
 ok "src/.. into a folder" same_script 'eval mkdir -p d/e t; echo x >d/f' \
 	'r cp -rv d/e/.. t/; r cp -v -r d/e/.. t; r cp -a x/.. t; r cp d/f/.. t'
 
+# a folder onto a symlink that leads to it: cp's same-file rules come first (without -n)
+ok "a folder onto a symlink to it" same_script 'eval mkdir -p d/e; ln -s e d/ldir; echo x >d/e/f' \
+	'r cp -a d/ldir/ d/e/..; r cp -r d/ldir/ d; r cp -rL d/ldir d; r cp -an d/ldir/ d
+	r cp -al d/ldir/ d; r cp -aT d/e d/ldir; r cp -ab d/ldir/ d'
+
 t_done

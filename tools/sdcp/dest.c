@@ -230,6 +230,17 @@ static int same_ok(struct dir *d, const char *sname, const char *dname, const st
 	return 0;
 }
 
+/*
+ * A folder whose destination is not one, but a symlink that leads to the source (cp -a d/l/ d,
+ * l -> e): cp's same-file rules come before its "cannot overwrite non-directory".
+ */
+int dest_dir_same(struct dir *d, const char *sname, const char *dname, const struct stat *src,
+		  const struct stat *dst, int top)
+{
+	return arg_clobber != CLOBBER_NO && arg_update != UPDATE_NONE &&
+	       arg_update != UPDATE_NONE_FAIL && !same_ok(d, sname, dname, src, dst, top);
+}
+
 /* cp's guard against "cp a/f b/f dir" losing a/f's copy (a numbered backup keeps it) */
 int dest_just_made(struct dir *d, const char *sname, const char *dname, const struct stat *dst)
 {

@@ -253,8 +253,14 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		}
 		/* a symlink to a folder is not one, not even as an operand's destination:
 		 * cp 9.1 has no --keep-directory-symlink */
-		if (fstatat(parent->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISDIR(dst.st_mode)) {
+		if (fstatat(parent->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW))
+			dst.st_mode = 0;
+		if (S_ISLNK(dst.st_mode) && dest_dir_same(parent, sname, dname, &st, &dst, top)) {
+			fail(0, "%s and %s are the same file", quote_n(0, spath),
+			     quote_n(1, dpath));
+			goto out;
+		}
+		if (!S_ISDIR(dst.st_mode)) {
 			fail(0, "cannot overwrite non-directory %s with directory %s",
 			     quote_n(0, dpath), quote_n(1, spath));
 			goto out;
