@@ -456,4 +456,10 @@ ok "a folder onto a symlink to it" same_script 'eval mkdir -p d/e; ln -s e d/ldi
 	'r cp -a d/ldir/ d/e/..; r cp -r d/ldir/ d; r cp -rL d/ldir d; r cp -an d/ldir/ d
 	r cp -al d/ldir/ d; r cp -aT d/e d/ldir; r cp -ab d/ldir/ d'
 
+# --parents with a last "." or "..": cp 9.1 takes the destination as new where it made its
+# folder, and fails to make it ("File exists"); where the folder was there, it copies
+ok "--parents x/. and x/.." same_script 'eval mkdir -p x/y t; echo 1 >x/f' \
+	'r cp -rv --parents x/. t; r cp -rn --parents x/./ t/a; mkdir t/b; r cp -r --parents x/y/.. t/b
+	r cp -r --parents x/. t; r cp -v --parents x/./f t/c'
+
 t_done

@@ -373,7 +373,8 @@ struct parent {
 };
 static struct parent *parents;
 
-static int make_parents(const char *src, const char *dst, size_t base)
+/* *fresh: dst's folder was not there (cp then takes dst as new, even "x/." that now is) */
+static int make_parents(const char *src, const char *dst, size_t base, int *fresh)
 {
 	char *s = xstrdup(src), *t = xstrdup(dst), *last;
 	size_t off = 0, n = strlen(s);
@@ -394,6 +395,7 @@ static int make_parents(const char *src, const char *dst, size_t base)
 			goto out;
 		}
 		*last = '/';
+		*fresh = 1;
 	}
 	for (char *slash = strchr(s, '/'); slash; slash = strchr(s + off, '/')) {
 		size_t at = slash - s;
@@ -477,12 +479,23 @@ static int file_in_the_way(const char *dst)
 /* One operand: src (as given) to dst. base: where src starts in dst, for --parents. */
 int walk_top(const char *src, const char *dst, int base)
 {
-	struct stat st;
+	struct stat st, dst_st;
+	int fresh = 0;
 
-	if (arg_parents && !make_parents(src, dst, base))
+	if (arg_parents && !make_parents(src, dst, base, &fresh))
 		return -1;
 	if ((walk_follows(1) ? stat(src, &st) : lstat(src, &st))) {
 		fail(errno, "cannot stat %s", quote(src));
+		return -1;
+	}
+	/* cp --parents x/. t: cp 9.1 makes t/x, then "t/x/." as a new folder, and fails */
+	if (fresh && S_ISDIR(st.st_mode) && arg_recursive && !lstat(dst, &dst_st)) {
+		char *name = xstrdup(dst); /* named as cp names it: without trailing slashes */
+
+		for (size_t n = strlen(name); n > 1 && name[n - 1] == '/';)
+			name[--n] = '\0';
+		fail(EEXIST, "cannot create directory %s", quote(name));
+		free(name);
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode) && arg_recursive && !file_in_the_way(dst) &&
