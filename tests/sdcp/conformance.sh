@@ -462,4 +462,9 @@ ok "--parents x/. and x/.." same_script 'eval mkdir -p x/y t; echo 1 >x/f' \
 	'r cp -rv --parents x/. t; r cp -rn --parents x/./ t/a; mkdir t/b; r cp -r --parents x/y/.. t/b
 	r cp -r --parents x/. t; r cp -v --parents x/./f t/c'
 
+# a folder onto a dangling symlink named with a trailing slash: cp finds nothing there and
+# reports mkdir's "File exists"
+ok "a folder onto dangling/" same_script 'eval mkdir x; echo 1 >x/f; ln -s nowhere dl; ln -s dl dd' \
+	'r cp -r x/. dl/; r cp -rv x dd/; r cp -a x dl//; r cp -r x/ dl; r cp x/f dl/'
+
 t_done

@@ -253,8 +253,14 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		}
 		/* a symlink to a folder is not one, not even as an operand's destination:
 		 * cp 9.1 has no --keep-directory-symlink */
-		if (fstatat(parent->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW))
+		if (fstatat(parent->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW)) {
+			/* "dangling/": cp found nothing there, so mkdir's error is its word */
+			if (errno == ENOENT) {
+				fail(e, "cannot create directory %s", quote(dpath));
+				goto out;
+			}
 			dst.st_mode = 0;
+		}
 		if (S_ISLNK(dst.st_mode) && dest_dir_same(parent, sname, dname, &st, &dst, top)) {
 			fail(0, "%s and %s are the same file", quote_n(0, spath),
 			     quote_n(1, dpath));
