@@ -467,4 +467,10 @@ ok "--parents x/. and x/.." same_script 'eval mkdir -p x/y t; echo 1 >x/f' \
 ok "a folder onto dangling/" same_script 'eval mkdir x; echo 1 >x/f; ln -s nowhere dl; ln -s dl dd' \
 	'r cp -r x/. dl/; r cp -rv x dd/; r cp -a x dl//; r cp -r x/ dl; r cp x/f dl/'
 
+# a folder onto itself named another way (x/.. onto .): cp's same-file rules, not "into
+# itself"; with -b or --remove-destination cp goes in and finds each entry the same
+ok "a folder onto itself" same_script 'eval mkdir -p x d/e; echo 1 >x/f' \
+	'r cp -r x/.. .; r cp -rl x/.. .; r cp -rn x/.. .; r cp -rbv x/.. .; r cp -al d/e/.. d
+	r cp -r --remove-destination x/.. .; r cp -rs x/.. .; r cp -rb d/e d; r cp -r . .'
+
 t_done

@@ -261,7 +261,8 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 			}
 			dst.st_mode = 0;
 		}
-		if (S_ISLNK(dst.st_mode) && dest_dir_same(parent, sname, dname, &st, &dst, top)) {
+		if (S_ISLNK(dst.st_mode) &&
+		    !dest_dir_same_ok(parent, sname, dname, &st, &dst, top)) {
 			fail(0, "%s and %s are the same file", quote_n(0, spath),
 			     quote_n(1, dpath));
 			goto out;
@@ -271,13 +272,16 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 			     quote_n(0, dpath), quote_n(1, spath));
 			goto out;
 		}
-		/* an operand folder onto itself (cp -r d/e d); with -n cp skips the check, with
-		 * -l it has nothing to do */
-		if (top && arg_clobber != CLOBBER_NO && dest_same(&st, &dst)) {
-			if (!arg_hard_link)
+		/* a folder onto itself (cp -r d/e d, cp -rb x/.. .): with -n cp skips the check, with
+		 * -l it has nothing to do, with -b or --remove-destination it goes in */
+		if (dest_same(&st, &dst)) {
+			int ok = dest_dir_same_ok(parent, sname, dname, &st, &dst, top);
+
+			if (!ok)
 				fail(0, "%s and %s are the same file", quote_n(0, spath),
 				     quote_n(1, dpath));
-			goto out;
+			if (ok != 1)
+				goto out;
 		}
 	}
 	dfd = openat(parent->dfd, dname,
@@ -504,8 +508,9 @@ int walk_top(const char *src, const char *dst, int base)
 		free(name);
 		return -1;
 	}
+	/* a folder onto itself (cp -r x/.. .) is cp's same-file case, which walk_dir_open has */
 	if (S_ISDIR(st.st_mode) && arg_recursive && !file_in_the_way(dst) &&
-	    operand_into_itself(src, dst, &st))
+	    (stat(dst, &dst_st) || !dest_same(&st, &dst_st)) && operand_into_itself(src, dst, &st))
 		return -1;
 	copy_node(&root, src, dst, &st, 1);
 	return 0;
