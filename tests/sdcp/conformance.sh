@@ -473,4 +473,8 @@ ok "a folder onto itself" same_script 'eval mkdir -p x d/e; echo 1 >x/f' \
 	'r cp -r x/.. .; r cp -rl x/.. .; r cp -rn x/.. .; r cp -rbv x/.. .; r cp -al d/e/.. d
 	r cp -r --remove-destination x/.. .; r cp -rs x/.. .; r cp -rb d/e d; r cp -r . .'
 
+# a folder onto "file/": cp's look at the destination fails first ("Not a directory")
+ok "a folder onto file/" same_script 'eval mkdir x; echo 1 >x/f; echo a >a; ln -s a la' \
+	'r cp -r x a/; r cp -ri x a//; r cp -r x la/; r cp -rT x a/'
+
 t_done

@@ -255,11 +255,11 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		 * cp 9.1 has no --keep-directory-symlink */
 		if (fstatat(parent->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW)) {
 			/* "dangling/": cp found nothing there, so mkdir's error is its word */
-			if (errno == ENOENT) {
+			if (errno == ENOENT)
 				fail(e, "cannot create directory %s", quote(dpath));
-				goto out;
-			}
-			dst.st_mode = 0;
+			else /* "file/": cp's look at it fails first */
+				fail(errno, "cannot stat %s", quote(dpath));
+			goto out;
 		}
 		if (S_ISLNK(dst.st_mode) &&
 		    !dest_dir_same_ok(parent, sname, dname, &st, &dst, top)) {
