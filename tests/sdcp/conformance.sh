@@ -477,4 +477,9 @@ ok "a folder onto itself" same_script 'eval mkdir -p x d/e; echo 1 >x/f' \
 ok "a folder onto file/" same_script 'eval mkdir x; echo 1 >x/f; echo a >a; ln -s a la' \
 	'r cp -r x a/; r cp -ri x a//; r cp -r x la/; r cp -rT x a/'
 
+# -s into another folder is refused, but only after cp removed what it would replace
+ok "-s elsewhere removes first" same_script 'eval mkdir x d; echo 1 >x/f; ln -s f x/l; echo y >d/f; ln d/f d/h' \
+	'r cp -sv --remove-destination x/f d; echo y >d/f; ln d/f d/h2; r cp -sfdv x/f d
+	echo z >d/l; r cp -sdv x/l d'
+
 t_done
