@@ -482,4 +482,9 @@ ok "-s elsewhere removes first" same_script 'eval mkdir x d; echo 1 >x/f; ln -s 
 	'r cp -sv --remove-destination x/f d; echo y >d/f; ln d/f d/h2; r cp -sfdv x/f d
 	echo z >d/l; r cp -sdv x/l d'
 
+# a folder named twice onto itself: "the same file" twice (cp looks at the destination before
+# it notes the second name); elsewhere the second name is a warning
+ok "a folder twice onto itself" same_script 'eval mkdir -p x d/e; echo 1 >x/f' \
+	'r cp -r d/e d/e d; r cp -Lr d/e d/e/ d; r cp -rl d/e d/e d; r cp -r x x d'
+
 t_done
