@@ -72,7 +72,9 @@ known() { # ARGS...: a difference listed above
 	for a in "$@"; do
 		case $a in
 		-b | --backup* | -S* | --suffix* | -[!-]*b*)
-			case ${!#} in */*) return 0 ;; esac
+			# a destination in another folder: a named one, or one below a target
+			case ${!#} in */* | .) ;; *) [ -d "$T/g/${!#}" ] || continue ;; esac
+			return 0
 			;;
 		esac
 	done
