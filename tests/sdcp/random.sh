@@ -91,9 +91,12 @@ same_words() {
 # like run_both, as nobody when $as_user is set; GNU cp runs $gargs
 run_case() {
 	rm -rf "$T/g" "$T/s"
-	mkdir "$T/g" || return 99
-	(cd "$T/g" && fixture) || return 99
-	"$GNU_CP" -a "$T/g" "$T/s" || return 99
+	# each kind of fixture is made once, then copied (cp -a: the same times)
+	tmpl=$T/fixture${nofifo:+-nofifo}${as_user:+-user}
+	if [ ! -d "$tmpl" ]; then
+		mkdir "$tmpl" && (cd "$tmpl" && fixture) || return 99
+	fi
+	"$GNU_CP" -a "$tmpl" "$T/g" && "$GNU_CP" -a "$T/g" "$T/s" || return 99
 	for k in g s; do
 		bin=$T/bin && [ $k = s ] || bin=$T/gnu
 		(cd "$T/$k" && [ $k = s ] || set -- "${gargs[@]}"
