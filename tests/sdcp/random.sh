@@ -139,11 +139,14 @@ for ((i = 0; i < n; i++)); do
 		case " ${args[*]} " in
 		*" --update="*" --update="* | *" -i "* | *" -n "* | *" -an "* | *" --no-clobber "* | \
 			*" -u "* | *" --update "*) drop=1 ;;
-		*" --update=none "*" -b "* | *" -b "*" --update=none "* | *" --update=none "*" --"[bs]* | \
-			*" --"[bs]*" --update=none "* | *" --update=none "*" -"[!-]*b* | \
-			*" -"[!-]*b*" --update=none "* | *" --update=none "*" -S"* | *" -S"*" --update=none "*)
-			drop=1 ;;
 		esac
+		for a in "${args[@]}"; do
+			case " ${args[*]} ~$a" in
+			*" --update=none "*"~-b" | *" --update=none "*"~--backup"* | \
+				*" --update=none "*"~-S"* | *" --update=none "*"~--suffix"* | \
+				*" --update=none "*"~-"[!-]*b*) drop=1 ;;
+			esac
+		done
 		a2=()
 		for a in "${args[@]}"; do
 			case $a in
