@@ -487,4 +487,9 @@ ok "-s elsewhere removes first" same_script 'eval mkdir x d; echo 1 >x/f; ln -s 
 ok "a folder twice onto itself" same_script 'eval mkdir -p x d/e; echo 1 >x/f' \
 	'r cp -r d/e d/e d; r cp -Lr d/e d/e/ d; r cp -rl d/e d/e d; r cp -r x x d'
 
+# an operand that is a folder an earlier operand was (through "l/"): cp will not copy it
+# again, unless it follows operands (-H, -L)
+ok "a folder as two operands" same_script 'eval mkdir -p d/e t t2 t3 t4; echo 1 >d/f; ln -s d l' \
+	'r cp -r d l/ t; r cp -a l/ d t2; r cp -rH d l t3; r cp -aL d l t4'
+
 t_done

@@ -232,9 +232,11 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 	}
 
 	/* cp -R a/b a t: a/b, an operand copied to t/b, is not copied again as t/a/b */
-	if (top) {
+	if (top && (walk_follows(top) || !(earlier = seen_dir_before(&st)))) {
+		/* an operand is a folder an earlier one was (cp -r d l/ t, l -> d): a copy
+		 * again only where cp follows operands (-H, -L) */
 		seen_dir(&st, dpath);
-	} else if ((earlier = seen_dir_before(&st))) {
+	} else if (top || (earlier = seen_dir_before(&st))) {
 		fail(0, "will not create hard link %s to directory %s", quote_n(0, dpath),
 		     quote_n(1, earlier));
 		goto out;
