@@ -232,9 +232,11 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 	}
 
 	/* cp -R a/b a t: a/b, an operand copied to t/b, is not copied again as t/a/b */
-	if (top && (walk_follows(top) || !(earlier = seen_dir_before(&st)))) {
+	if (top && (walk_follows(top) || !(earlier = seen_dir_before(&st)) ||
+		    (!fstatat(parent->dfd, dname, &dst, 0) && dest_same(&st, &dst)))) {
 		/* an operand is a folder an earlier one was (cp -r d l/ t, l -> d): a copy
-		 * again only where cp follows operands (-H, -L) */
+		 * again only where cp follows operands (-H, -L); onto itself, cp's same-file
+		 * rules come first */
 		seen_dir(&st, dpath);
 	} else if (top || (earlier = seen_dir_before(&st))) {
 		fail(0, "will not create hard link %s to directory %s", quote_n(0, dpath),
