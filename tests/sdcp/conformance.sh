@@ -447,4 +447,49 @@ ok "as a user: folders not readable or not searchable" user_script '
 	cp -r s/noread t4; echo $?; cp s/nosearch/g t5; echo $?; cp -rv s/noread/ t6; echo $?
 	chmod 700 s/noread s/nosearch t t2 t3 t4 t6 2>/dev/null; chmod 700 t/* t2/* 2>/dev/null'
 
+# a source ending in ".." goes into the target folder itself, not into "target/.." (cp.c)
+ok "src/.. into a folder" same_script 'eval mkdir -p d/e t; echo x >d/f' \
+	'r cp -rv d/e/.. t/; r cp -v -r d/e/.. t; r cp -a x/.. t; r cp d/f/.. t'
+
+# a folder onto a symlink that leads to it: cp's same-file rules come first (without -n)
+ok "a folder onto a symlink to it" same_script 'eval mkdir -p d/e; ln -s e d/ldir; echo x >d/e/f' \
+	'r cp -a d/ldir/ d/e/..; r cp -r d/ldir/ d; r cp -rL d/ldir d; r cp -an d/ldir/ d
+	r cp -al d/ldir/ d; r cp -aT d/e d/ldir; r cp -ab d/ldir/ d'
+
+# --parents with a last "." or "..": cp 9.1 takes the destination as new where it made its
+# folder, and fails to make it ("File exists"); where the folder was there, it copies
+ok "--parents x/. and x/.." same_script 'eval mkdir -p x/y t; echo 1 >x/f' \
+	'r cp -rv --parents x/. t; r cp -rn --parents x/./ t/a; mkdir t/b; r cp -r --parents x/y/.. t/b
+	r cp -r --parents x/. t; r cp -v --parents x/./f t/c'
+
+# a folder onto a dangling symlink named with a trailing slash: cp finds nothing there and
+# reports mkdir's "File exists"
+ok "a folder onto dangling/" same_script 'eval mkdir x; echo 1 >x/f; ln -s nowhere dl; ln -s dl dd' \
+	'r cp -r x/. dl/; r cp -rv x dd/; r cp -a x dl//; r cp -r x/ dl; r cp x/f dl/'
+
+# a folder onto itself named another way (x/.. onto .): cp's same-file rules, not "into
+# itself"; with -b or --remove-destination cp goes in and finds each entry the same
+ok "a folder onto itself" same_script 'eval mkdir -p x d/e; echo 1 >x/f' \
+	'r cp -r x/.. .; r cp -rl x/.. .; r cp -rn x/.. .; r cp -rbv x/.. .; r cp -al d/e/.. d
+	r cp -r --remove-destination x/.. .; r cp -rs x/.. .; r cp -rb d/e d; r cp -r . .'
+
+# a folder onto "file/": cp's look at the destination fails first ("Not a directory")
+ok "a folder onto file/" same_script 'eval mkdir x; echo 1 >x/f; echo a >a; ln -s a la' \
+	'r cp -r x a/; r cp -ri x a//; r cp -r x la/; r cp -rT x a/'
+
+# -s into another folder is refused, but only after cp removed what it would replace
+ok "-s elsewhere removes first" same_script 'eval mkdir x d; echo 1 >x/f; ln -s f x/l; echo y >d/f; ln d/f d/h' \
+	'r cp -sv --remove-destination x/f d; echo y >d/f; ln d/f d/h2; r cp -sfdv x/f d
+	echo z >d/l; r cp -sdv x/l d'
+
+# a folder named twice onto itself: "the same file" twice (cp looks at the destination before
+# it notes the second name); elsewhere the second name is a warning
+ok "a folder twice onto itself" same_script 'eval mkdir -p x d/e; echo 1 >x/f' \
+	'r cp -r d/e d/e d; r cp -Lr d/e d/e/ d; r cp -rl d/e d/e d; r cp -r x x d'
+
+# an operand that is a folder an earlier operand was (through "l/"): cp will not copy it
+# again, unless it follows operands (-H, -L)
+ok "a folder as two operands" same_script 'eval mkdir -p d/e t t2 t3 t4; echo 1 >d/f; ln -s d l' \
+	'r cp -r d l/ t; r cp -a l/ d t2; r cp -rH d l t3; r cp -aL d l t4'
+
 t_done

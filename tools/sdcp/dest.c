@@ -230,6 +230,20 @@ static int same_ok(struct dir *d, const char *sname, const char *dname, const st
 	return 0;
 }
 
+/*
+ * A folder onto an existing destination that leads to it: a symlink to it (cp -a d/l/ d, l ->
+ * e), or the folder itself (cp -r x/.. .). cp's same-file rules, as same_ok answers; -n (and
+ * newer cp's --update=none) skip them.
+ */
+int dest_dir_same_ok(struct dir *d, const char *sname, const char *dname, const struct stat *src,
+		     const struct stat *dst, int top)
+{
+	if (arg_clobber == CLOBBER_NO || arg_update == UPDATE_NONE ||
+	    arg_update == UPDATE_NONE_FAIL)
+		return 1;
+	return same_ok(d, sname, dname, src, dst, top);
+}
+
 /* cp's guard against "cp a/f b/f dir" losing a/f's copy (a numbered backup keeps it) */
 int dest_just_made(struct dir *d, const char *sname, const char *dname, const struct stat *dst)
 {

@@ -177,13 +177,18 @@ void node_sym_link(struct dir *d, const char *sname, const char *dname, const st
 		/* cp looks at an existing name first (same file, -n, -u, -i), then refuses */
 		struct stat dst;
 		char *backup = NULL;
-		int gone, r = DEST_GO;
+		int gone, r = DEST_GO, there = !fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW);
 
-		if (arg_backup == BACKUP_NONE && !arg_remove_dest &&
-		    !fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW))
+		if (arg_backup == BACKUP_NONE && !arg_remove_dest && there)
 			r = dest_existing(d, sname, dname, st, top, &dst, &gone, &backup);
 		free(backup);
 		if (r == DEST_GO) {
+			/* what cp removes before it makes a link, it has removed by then
+			 * (--remove-destination; other names kept by --preserve=links) */
+			if (there && arg_backup == BACKUP_NONE && !S_ISDIR(dst.st_mode) &&
+			    (arg_remove_dest || dest_unlinks(&dst, st, top)) &&
+			    !unlinkat(d->dfd, dname, 0))
+				dest_removed(d, dname);
 			if (arg_verbose)
 				said(d, sname, dname, NULL);
 			fail(0, "%s: can make relative symbolic links only in current directory",

@@ -163,6 +163,9 @@ int dest_existing_link(struct dir *d, const char *sname, const char *dname,
 int dest_unlinks(const struct stat *dst, const struct stat *src, int top);
 void dest_removed(struct dir *d, const char *dname); /* -v: "removed 'x'" */
 int dest_same(const struct stat *a, const struct stat *b);
+/* a folder's destination that leads to it: 1 go on, 0 "the same file", 2 nothing to do */
+int dest_dir_same_ok(struct dir *d, const char *sname, const char *dname, const struct stat *src,
+		     const struct stat *dst, int top);
 /* dst, an operand's destination, was just made by an earlier operand: said, returns 1 */
 int dest_just_made(struct dir *d, const char *sname, const char *dname, const struct stat *dst);
 

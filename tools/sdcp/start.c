@@ -118,6 +118,36 @@ static char *parents_join(const char *target, const char *src)
 	return p;
 }
 
+/* The name a source gets below the target (malloc'd) */
+static char *name_below(const char *src)
+{
+	char *name = arg_parents ? xstrdup(src) : operand_base_name(src);
+
+	/* as cp: "src/.." goes into the target folder itself, not into "target/.." */
+	if (!arg_parents && !strcmp(name, "..")) {
+		free(name);
+		name = xstrdup(".");
+	}
+	return name;
+}
+
+/*
+ * cp looks at a folder's destination before it notes the folder named again: one that is
+ * the source itself ("cp -r d/e d/e d") is "the same file" once more, not a warning.
+ */
+static int dir_onto_itself(const char *target, const char *src, const struct stat *st)
+{
+	char *base = name_below(src), *dst;
+	struct stat d;
+	int r;
+
+	dst = arg_parents ? parents_join(target, base) : path_join(target, base);
+	r = arg_clobber != CLOBBER_NO && !stat(dst, &d) && dest_same(st, &d);
+	free(dst);
+	free(base);
+	return r;
+}
+
 void start_each(const char *target, int n, char **ops,
 		int (*each)(const char *src, const char *dst, int base), void (*settle)(void))
 {
@@ -152,8 +182,10 @@ void start_each(const char *target, int n, char **ops,
 			for (int k = 0; k < i && !again; k++)
 				again = dest_same(&seen[k], &seen[i]) &&
 					operand_same_name(ops[k], ops[i]);
-			if (again && (S_ISDIR(seen[i].st_mode) ? arg_recursive
-							       : arg_backup == BACKUP_NONE)) {
+			if (again &&
+			    (S_ISDIR(seen[i].st_mode)
+				     ? arg_recursive && !dir_onto_itself(target, ops[i], &seen[i])
+				     : arg_backup == BACKUP_NONE)) {
 				say(0, "warning: source %s %s specified more than once",
 				    S_ISDIR(seen[i].st_mode) ? "directory" : "file", quote(ops[i]));
 				continue;
@@ -162,7 +194,7 @@ void start_each(const char *target, int n, char **ops,
 			seen[i].st_ino = 0;
 			seen[i].st_dev = 0;
 		}
-		keep[i] = arg_parents ? xstrdup(ops[i]) : operand_base_name(ops[i]);
+		keep[i] = name_below(ops[i]);
 		e.key = keep[i];
 		if (hsearch_r(e, ENTER, &found, &names) && found->data && settle)
 			settle(); /* the earlier copy is done before this one looks at it */

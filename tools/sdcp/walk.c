@@ -232,9 +232,13 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 	}
 
 	/* cp -R a/b a t: a/b, an operand copied to t/b, is not copied again as t/a/b */
-	if (top) {
+	if (top && (walk_follows(top) || !(earlier = seen_dir_before(&st)) ||
+		    (!fstatat(parent->dfd, dname, &dst, 0) && dest_same(&st, &dst)))) {
+		/* an operand is a folder an earlier one was (cp -r d l/ t, l -> d): a copy
+		 * again only where cp follows operands (-H, -L); onto itself, cp's same-file
+		 * rules come first */
 		seen_dir(&st, dpath);
-	} else if ((earlier = seen_dir_before(&st))) {
+	} else if (top || (earlier = seen_dir_before(&st))) {
 		fail(0, "will not create hard link %s to directory %s", quote_n(0, dpath),
 		     quote_n(1, earlier));
 		goto out;
@@ -253,19 +257,35 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		}
 		/* a symlink to a folder is not one, not even as an operand's destination:
 		 * cp 9.1 has no --keep-directory-symlink */
-		if (fstatat(parent->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISDIR(dst.st_mode)) {
+		if (fstatat(parent->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW)) {
+			/* "dangling/": cp found nothing there, so mkdir's error is its word */
+			if (errno == ENOENT)
+				fail(e, "cannot create directory %s", quote(dpath));
+			else /* "file/": cp's look at it fails first */
+				fail(errno, "cannot stat %s", quote(dpath));
+			goto out;
+		}
+		if (S_ISLNK(dst.st_mode) &&
+		    !dest_dir_same_ok(parent, sname, dname, &st, &dst, top)) {
+			fail(0, "%s and %s are the same file", quote_n(0, spath),
+			     quote_n(1, dpath));
+			goto out;
+		}
+		if (!S_ISDIR(dst.st_mode)) {
 			fail(0, "cannot overwrite non-directory %s with directory %s",
 			     quote_n(0, dpath), quote_n(1, spath));
 			goto out;
 		}
-		/* an operand folder onto itself (cp -r d/e d); with -n cp skips the check, with
-		 * -l it has nothing to do */
-		if (top && arg_clobber != CLOBBER_NO && dest_same(&st, &dst)) {
-			if (!arg_hard_link)
+		/* a folder onto itself (cp -r d/e d, cp -rb x/.. .): with -n cp skips the check, with
+		 * -l it has nothing to do, with -b or --remove-destination it goes in */
+		if (dest_same(&st, &dst)) {
+			int ok = dest_dir_same_ok(parent, sname, dname, &st, &dst, top);
+
+			if (!ok)
 				fail(0, "%s and %s are the same file", quote_n(0, spath),
 				     quote_n(1, dpath));
-			goto out;
+			if (ok != 1)
+				goto out;
 		}
 	}
 	dfd = openat(parent->dfd, dname,
@@ -367,7 +387,8 @@ struct parent {
 };
 static struct parent *parents;
 
-static int make_parents(const char *src, const char *dst, size_t base)
+/* *fresh: dst's folder was not there (cp then takes dst as new, even "x/." that now is) */
+static int make_parents(const char *src, const char *dst, size_t base, int *fresh)
 {
 	char *s = xstrdup(src), *t = xstrdup(dst), *last;
 	size_t off = 0, n = strlen(s);
@@ -388,6 +409,7 @@ static int make_parents(const char *src, const char *dst, size_t base)
 			goto out;
 		}
 		*last = '/';
+		*fresh = 1;
 	}
 	for (char *slash = strchr(s, '/'); slash; slash = strchr(s + off, '/')) {
 		size_t at = slash - s;
@@ -471,16 +493,28 @@ static int file_in_the_way(const char *dst)
 /* One operand: src (as given) to dst. base: where src starts in dst, for --parents. */
 int walk_top(const char *src, const char *dst, int base)
 {
-	struct stat st;
+	struct stat st, dst_st;
+	int fresh = 0;
 
-	if (arg_parents && !make_parents(src, dst, base))
+	if (arg_parents && !make_parents(src, dst, base, &fresh))
 		return -1;
 	if ((walk_follows(1) ? stat(src, &st) : lstat(src, &st))) {
 		fail(errno, "cannot stat %s", quote(src));
 		return -1;
 	}
+	/* cp --parents x/. t: cp 9.1 makes t/x, then "t/x/." as a new folder, and fails */
+	if (fresh && S_ISDIR(st.st_mode) && arg_recursive && !lstat(dst, &dst_st)) {
+		char *name = xstrdup(dst); /* named as cp names it: without trailing slashes */
+
+		for (size_t n = strlen(name); n > 1 && name[n - 1] == '/';)
+			name[--n] = '\0';
+		fail(EEXIST, "cannot create directory %s", quote(name));
+		free(name);
+		return -1;
+	}
+	/* a folder onto itself (cp -r x/.. .) is cp's same-file case, which walk_dir_open has */
 	if (S_ISDIR(st.st_mode) && arg_recursive && !file_in_the_way(dst) &&
-	    operand_into_itself(src, dst, &st))
+	    (stat(dst, &dst_st) || !dest_same(&st, &dst_st)) && operand_into_itself(src, dst, &st))
 		return -1;
 	copy_node(&root, src, dst, &st, 1);
 	return 0;
