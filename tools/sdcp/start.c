@@ -154,6 +154,7 @@ void start_each(const char *target, int n, char **ops,
 	struct hsearch_data names = {0};
 	char **keep;
 	struct stat *seen;
+	int whole = 0; /* a source went into the target itself ("src/..", ".") */
 
 	if (!target) {
 		each(ops[0], ops[1], 0);
@@ -196,8 +197,14 @@ void start_each(const char *target, int n, char **ops,
 		}
 		keep[i] = name_below(ops[i]);
 		e.key = keep[i];
-		if (hsearch_r(e, ENTER, &found, &names) && found->data && settle)
-			settle(); /* the earlier copy is done before this one looks at it */
+		/*
+		 * The earlier copy is done before this one looks at it: one of the same name, or
+		 * any, where one of the two goes into the target itself and may meet any name.
+		 */
+		if (hsearch_r(e, ENTER, &found, &names) && settle &&
+		    (found->data || (i > 0 && (whole || !strcmp(keep[i], ".")))))
+			settle();
+		whole |= !strcmp(keep[i], ".");
 		if (found)
 			found->data = found;
 		dst = arg_parents ? parents_join(target, keep[i]) : path_join(target, keep[i]);
