@@ -483,9 +483,11 @@ ok "-s elsewhere removes first" same_script 'eval mkdir x d; echo 1 >x/f; ln -s 
 	echo z >d/l; r cp -sdv x/l d'
 
 # a folder named twice onto itself: "the same file" twice (cp looks at the destination before
-# it notes the second name); elsewhere the second name is a warning
+# it notes the second name); elsewhere the second name is a warning. With -n the first gets
+# past that look: the second is "into itself", the first one's destination
 ok "a folder twice onto itself" same_script 'eval mkdir -p x d/e; echo 1 >x/f' \
-	'r cp -r d/e d/e d; r cp -Lr d/e d/e/ d; r cp -rl d/e d/e d; r cp -r x x d'
+	'r cp -r d/e d/e d; r cp -Lr d/e d/e/ d; r cp -rl d/e d/e d; r cp -r x x d
+	r cp -rn d/e d/e d; r cp -rn d/e d/e/ d/e d; r cp -an d/e d/./e d; r cp -rn x x d'
 
 # an operand that is a folder an earlier operand was (through "l/"): cp will not copy it
 # again, unless it follows operands (-H, -L)

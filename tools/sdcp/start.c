@@ -133,7 +133,9 @@ static char *name_below(const char *src)
 
 /*
  * cp looks at a folder's destination before it notes the folder named again: one that is
- * the source itself ("cp -r d/e d/e d") is "the same file" once more, not a warning.
+ * the source itself ("cp -r d/e d/e d") is "the same file" once more, not a warning. With -n
+ * the first copy got past that look (and did nothing): the second is then a folder copied
+ * "into itself", the first one's destination (cp compares it with the source's name).
  */
 static int dir_onto_itself(const char *target, const char *src, const struct stat *st)
 {
@@ -142,7 +144,10 @@ static int dir_onto_itself(const char *target, const char *src, const struct sta
 	int r;
 
 	dst = arg_parents ? parents_join(target, base) : path_join(target, base);
-	r = arg_clobber != CLOBBER_NO && !stat(dst, &d) && dest_same(st, &d);
+	r = !stat(dst, &d) && dest_same(st, &d);
+	if (r && arg_clobber == CLOBBER_NO)
+		fail(0, "cannot copy a directory, %s, into itself, %s", quote_n(0, src),
+		     quote_n(1, dst));
 	free(dst);
 	free(base);
 	return r;
@@ -183,10 +188,13 @@ void start_each(const char *target, int n, char **ops,
 			for (int k = 0; k < i && !again; k++)
 				again = dest_same(&seen[k], &seen[i]) &&
 					operand_same_name(ops[k], ops[i]);
-			if (again &&
-			    (S_ISDIR(seen[i].st_mode)
-				     ? arg_recursive && !dir_onto_itself(target, ops[i], &seen[i])
-				     : arg_backup == BACKUP_NONE)) {
+			if (again && S_ISDIR(seen[i].st_mode) && arg_recursive &&
+			    dir_onto_itself(target, ops[i], &seen[i])) {
+				if (arg_clobber == CLOBBER_NO)
+					continue;
+			} else if (again &&
+				   (S_ISDIR(seen[i].st_mode) ? arg_recursive
+							     : arg_backup == BACKUP_NONE)) {
 				say(0, "warning: source %s %s specified more than once",
 				    S_ISDIR(seen[i].st_mode) ? "directory" : "file", quote(ops[i]));
 				continue;
