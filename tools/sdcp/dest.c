@@ -28,18 +28,26 @@ static int newer(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
 }
 
+/* The last component of a name that may have slashes (an operand). */
+static const char *last_name(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash ? slash + 1 : name;
+}
+
 /* The highest N of the existing "name.~N~" backups, 0 if none. */
 static long last_backup(int dirfd, const char *dname)
 {
-	const char *slash = strrchr(dname, '/'), *base = slash ? slash + 1 : dname;
+	const char *base = last_name(dname);
 	size_t blen = strlen(base);
 	long max = 0;
 	int fd;
 	DIR *dir;
 	struct dirent *e;
 
-	if (slash) {
-		char *dpart = strndup(dname, slash - dname + 1);
+	if (base != dname) {
+		char *dpart = strndup(dname, base - dname);
 
 		fd = dpart ? openat(dirfd, dpart, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 		free(dpart);
@@ -85,14 +93,12 @@ static char *backup_name(int dirfd, const char *dname)
  */
 static int backup_is_source(const char *sname, const struct stat *sst, int dirfd, const char *dname)
 {
-	const char *sb = strrchr(sname, '/'), *db = strrchr(dname, '/');
+	const char *sb = last_name(sname), *db = last_name(dname);
 	size_t slen, dlen;
 	struct stat st;
 	char *name;
 	int r;
 
-	sb = sb ? sb + 1 : sname;
-	db = db ? db + 1 : dname;
 	slen = strlen(sb);
 	dlen = strlen(db);
 	if (arg_backup == BACKUP_NUMBERED || slen != dlen + strlen(arg_suffix) ||
@@ -144,13 +150,10 @@ static int entry_dir(int dirfd, const char *name, struct stat *st)
 /* Do source and destination name one directory entry (cp's same_nameat)? */
 static int same_entry(struct dir *d, const char *sname, const char *dname)
 {
-	const char *sb = strrchr(sname, '/'), *db = strrchr(dname, '/');
 	struct stat a, b;
 
-	sb = sb ? sb + 1 : sname;
-	db = db ? db + 1 : dname;
-	return !strcmp(sb, db) && !entry_dir(d->sfd, sname, &a) && !entry_dir(d->dfd, dname, &b) &&
-	       dest_same(&a, &b);
+	return !strcmp(last_name(sname), last_name(dname)) && !entry_dir(d->sfd, sname, &a) &&
+	       !entry_dir(d->dfd, dname, &b) && dest_same(&a, &b);
 }
 
 /*
