@@ -66,8 +66,8 @@ void big_start(struct dir *d, struct item *it)
 		return;
 	}
 	f->checked = 1; /* by each chunk, on its range */
-	n = job_split(f);
-	if (atomic_load(&f->err)) {
+	n = f->done ? 0 : job_split(f);
+	if (atomic_load(&f->err) || f->done) {
 		job_finish(f);
 		item_done(it, NULL);
 		return;

@@ -12,7 +12,7 @@
  *
  * Failure rules: a file we created and could not complete is removed, so no truncated copy is
  * mistaken for a whole one; an existing destination gets its space reserved before it is
- * truncated; with --atomic the copy is made under a temporary name and renamed over the
+ * truncated (where there is none, it stays, or a clone replaces it); with --atomic the copy is made under a temporary name and renamed over the
  * destination only when it is complete, synced and has its metadata.
  */
 #include <errno.h>
@@ -117,13 +117,12 @@ static void set_err(struct file_job *f, int e)
 
 /* job_copy(), with the source's statx for the library (NULL: it stats the source itself). */
 static int copy_statx(int sfd, const struct statx *stx, int dfd, uint64_t off, uint64_t len,
-		      off_t size, atomic_int *stop, struct splice_direct_stats *s)
+		      off_t size, atomic_int *stop, struct splice_direct_stats *s, unsigned int fl)
 {
 	/* --progress wants to see bytes move within a large file: call in slices then */
 	const uint64_t slice = arg_progress ? 64ull << 20 : UINT64_MAX;
 	struct splice_direct_stats seen = *s;
 	loff_t in = off, o = off;
-	unsigned int fl = copy_flags();
 	int r = 0;
 
 	while (len && !(stop && atomic_load(stop))) {
@@ -167,14 +166,15 @@ static int copy_statx(int sfd, const struct statx *stx, int dfd, uint64_t off, u
 int job_copy(int sfd, int dfd, uint64_t off, uint64_t len, off_t size, atomic_int *stop,
 	     struct splice_direct_stats *s)
 {
-	return copy_statx(sfd, NULL, dfd, off, len, size, stop, s);
+	return copy_statx(sfd, NULL, dfd, off, len, size, stop, s, copy_flags());
 }
 
 /* Bytes [off, off + len) of the file; len SIZE_MAX: to the end. */
 static void copy_range(struct file_job *f, uint64_t off, uint64_t len)
 {
 	struct splice_direct_stats s = {0};
-	int r = copy_statx(f->sfd, &f->stx, f->dfd, off, len, f->st.st_size, &f->err, &s);
+	int r = copy_statx(f->sfd, &f->stx, f->dfd, off, len, f->st.st_size, &f->err, &s,
+			   copy_flags());
 
 	if (r)
 		set_err(f, -r);
@@ -232,6 +232,23 @@ static void announce(struct file_job *f)
 	free(t);
 }
 
+/*
+ * Would cp 9.1 have copied f with copy_file_range, and so name both files when it fails (e is
+ * not one of the errors after which it reads and writes instead)? It does within one
+ * filesystem, but not with --reflink=never or --sparse=always, nor for a source with holes.
+ */
+static int cp_offloads(const struct file_job *f, int e)
+{
+	struct stat dst;
+
+	if (e == EOPNOTSUPP || e == EXDEV || e == EINVAL || e == EBADF || e == ENOTTY ||
+	    e == ENOSYS || e == ETXTBSY || e == EPERM)
+		return 0;
+	return arg_reflink != REFLINK_NEVER && arg_sparse != SPARSE_ALWAYS && !f->stream &&
+	       (uint64_t)f->st.st_blocks * 512 >= (uint64_t)f->st.st_size && f->dfd >= 0 &&
+	       fstat(f->dfd, &dst) == 0 && dst.st_dev == f->st.st_dev;
+}
+
 static void copy_failed(struct file_job *f, int e)
 {
 	char *s = path_join(f->dir->spath, f->sname), *t = path_join(f->dir->dpath, f->dname);
@@ -239,6 +256,8 @@ static void copy_failed(struct file_job *f, int e)
 	if (arg_reflink == REFLINK_ALWAYS &&
 	    (e == EOPNOTSUPP || e == EXDEV || e == EINVAL || e == ENOTTY))
 		fail(e, "failed to clone %s from %s", quote_n(0, t), quote_n(1, s));
+	else if (cp_offloads(f, e))
+		fail(e, "error copying %s to %s", quote_n(0, s), quote_n(1, t));
 	else if (e == ENOSPC || e == EDQUOT || e == EFBIG || e == EROFS || e == EPERM || e == EBADF)
 		fail(e, "error writing %s", quote(t));
 	else
@@ -350,6 +369,44 @@ static void chunk_run(struct job *j)
 		job_finish(f);
 }
 
+/*
+ * Room for a copy over an existing file, before its old data goes: fallocate(KEEP_SIZE)
+ * reserves it (the file reads as before meanwhile), then the truncate. Where there is none,
+ * the old file stays as it was, unless a clone can replace it: within one filesystem a clone
+ * needs no room for data (cp's would work), and SPLICE_F_CLONE makes the whole file or
+ * nothing; f->done says it did. 0, or an errno (ENOSPC, EDQUOT, the truncate's).
+ */
+static int make_room(struct file_job *f, const struct stat *dst)
+{
+	struct splice_direct_stats s = {0};
+	int e, r;
+
+	if (arg_attributes_only)
+		return 0;
+	if (f->st.st_size > 0 && fallocate(f->dfd, FALLOC_FL_KEEP_SIZE, 0, f->st.st_size) &&
+	    (errno == ENOSPC || errno == EDQUOT)) {
+		e = errno;
+		if (arg_reflink != REFLINK_NEVER && arg_sparse != SPARSE_ALWAYS &&
+		    dst->st_dev == f->st.st_dev) {
+			r = copy_statx(f->sfd, &f->stx, f->dfd, 0, SIZE_MAX, f->st.st_size, NULL,
+				       &s, copy_flags() | SPLICE_F_CLONE);
+			if (!r) {
+				f->stats = s;
+				f->done = 1;
+				return 0;
+			}
+			if (arg_reflink == REFLINK_ALWAYS) /* cp's clone fails first */
+				e = -r;
+		}
+		/* ext4 keeps what a failed fallocate took past the end: give it back, and the
+		 * times the truncate changes */
+		(void)ftruncate(f->dfd, dst->st_size);
+		(void)futimens(f->dfd, (const struct timespec[2]){dst->st_atim, dst->st_mtim});
+		return e;
+	}
+	return ftruncate(f->dfd, 0) ? errno : 0;
+}
+
 /* Open the destination; returns 0 with f->dfd set, DEST_SKIP (1) or -1 (reported). */
 static int open_dest(struct file_job *f)
 {
@@ -436,17 +493,9 @@ static int open_dest(struct file_job *f)
 			return 0;
 		}
 		if (f->dfd >= 0) {
-			/*
-			 * Reserve the space before the old data goes, so that ENOSPC leaves the
-			 * old file whole (KEEP_SIZE: the file reads as before meanwhile).
-			 */
-			if ((f->st.st_size > 0 && !arg_attributes_only &&
-			     fallocate(f->dfd, FALLOC_FL_KEEP_SIZE, 0, f->st.st_size) &&
-			     (errno == ENOSPC || errno == EDQUOT)) ||
-			    (!arg_attributes_only && ftruncate(f->dfd, 0))) {
-				t = path_join(d->dpath, f->dname);
-				fail(errno, "error writing %s", quote(t));
-				free(t);
+			r = make_room(f, &dst);
+			if (r) {
+				copy_failed(f, r);
 				close(f->dfd);
 				f->dfd = -1;
 				return -1;
@@ -660,7 +709,7 @@ static void file_run(struct job *j)
 
 	if (job_open(f))
 		return;
-	if (arg_attributes_only) {
+	if (arg_attributes_only || f->done) {
 		atomic_init(&f->chunks, 1);
 	} else if (f->stream) {
 		copy_stream(f);
