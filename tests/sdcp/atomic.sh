@@ -66,6 +66,26 @@ others_copied() {
 		[ ! -e "$small/mix/b-big" ]
 }
 ok 'the rest of the tree is copied after ENOSPC' others_copied
+# With -b, a failed copy or link puts the backup back under the name, and -v says
+# "(unbackup)", as cp does: ENOSPC, and a hard link across filesystems (EXDEV).
+unbackup() {
+	for w in gnu bin; do
+		rm -rf "$small"/* && echo old >"$small/x" || return 99
+		(cd "$T" && PATH="$T/$w:$PATH" cp "$@" "$small/x") >"$T/$w.out" 2>&1
+		echo "status $?" >>"$T/$w.out"
+		ls "$small" >>"$T/$w.out" && cat "$small/x" >>"$T/$w.out"
+	done
+	diff -u "$T/gnu.out" "$T/bin.out" && grep -q "(unbackup)" "$T/bin.out"
+}
+ok '-bv: ENOSPC puts the backup back (unbackup)' unbackup -bv big
+ok '-lbv: a hard link across filesystems puts the backup back' unbackup -lbv old
+unbackup_atomic() {
+	rm -rf "$small"/* && echo old >"$small/x" || return 99
+	"$SDCP" -b --atomic "$T/big" "$small/x" 2>/dev/null
+	[ $? = 1 ] && [ "$(ls -A "$small")" = x ] && [ "$(cat "$small/x")" = old ]
+}
+ok '-b --atomic: ENOSPC puts the backup back' unbackup_atomic
+
 # A fifo keeps sdcp busy while we kill it (SIGTERM: a background job ignores SIGINT).
 interrupted() {
 	rm -rf "$T/i" && mkdir "$T/i" && mkfifo "$T/i/p" && echo old >"$T/i/existing" || return 99

@@ -503,4 +503,8 @@ ok "an operand into the target itself, after and before others" same_script \
 		rm -rf t; mkdir t; r cp -Hr d/up d/e/.. t/; rm -rf t; mkdir t; r cp -r d/e/.. d/f t/
 	done'
 
+# a backup made for an entry that then fails takes the name back, and -v says "(unbackup)"
+ok "-sdbv: a relative symlink outside the current folder, the backup put back" same_script \
+	'eval mkdir x d; echo a >x/f; ln -s f x/l; echo old >d/l' 'r cp -sdbv x/l d'
+
 t_done

@@ -468,6 +468,22 @@ out:
 	return r;
 }
 
+/*
+ * cp's "unbackup": the entry that was to take dname's place failed, so the backup that
+ * dest_existing made (bpath, joined to d->dpath as dname's path is) takes the name back.
+ */
+void dest_unbackup(struct dir *d, const char *dname, const char *bpath)
+{
+	char *t = path_join(d->dpath, dname);
+	const char *rel = bpath + (strlen(t) - strlen(dname));
+
+	if (renameat(d->dfd, rel, d->dfd, dname))
+		fail(errno, "cannot un-backup %s", quote(t));
+	else if (arg_verbose)
+		out("%s -> %s (unbackup)\n", quote_n(0, bpath), quote_n(1, t));
+	free(t);
+}
+
 int dest_existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
 		  int top, struct stat *ret_dst, int *ret_gone, char **ret_backup)
 {

@@ -343,6 +343,8 @@ out:
 		close(f->sfd);
 	if (e && f->created)
 		(void)unlinkat(d->dfd, name, 0);
+	if (e && f->backup)
+		dest_unbackup(d, f->dname, f->backup);
 	if (f->tracked)
 		links_done(&f->st, !e);
 	if (!e) {
@@ -539,6 +541,8 @@ fail:
 		announce(f);
 		fail(r == EISDIR ? ENOTDIR : r, "cannot create regular file %s", quote(t));
 	}
+	if (f->backup)
+		dest_unbackup(d, f->dname, f->backup);
 	free(t);
 	return -1;
 }

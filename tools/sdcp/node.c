@@ -77,21 +77,19 @@ static int link_room(struct dir *d, const char *sname, const char *dname, const 
 
 /*
  * Make a link with make(): an existing name is dealt with first (left, removed, or kept for
- * an EEXIST), then -v speaks, as cp's order is. Returns 0, or -1 with errno set (nothing to
- * say when *skipped).
+ * an EEXIST), then -v speaks, as cp's order is; a failure is said, and a backup made for the
+ * link takes its name back.
  */
-static int link_at(struct dir *d, const char *sname, const char *dname, const struct stat *st,
-		   int top, int hard, int (*make)(struct dir *, const char *, const char *, int),
-		   int *skipped)
+static void link_at(struct dir *d, const char *sname, const char *dname, const struct stat *st,
+		    int top, int hard, int (*make)(struct dir *, const char *, const char *, int))
 {
 	char *backup = NULL, *self = NULL;
-	int r = make(d, sname, dname, top), e = errno;
+	int r = make(d, sname, dname, top), e = errno, skipped = 0;
 
-	*skipped = 0;
 	if (r && e == EEXIST) {
 		int room = link_room(d, sname, dname, st, top, &backup, hard);
 
-		*skipped = room == DEST_SKIP;
+		skipped = room == DEST_SKIP;
 		if (room == DEST_SELF) {
 			dname = self = backup;
 			backup = NULL;
@@ -99,16 +97,24 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 		if (room == DEST_GO || room == DEST_SELF)
 			r = 1; /* make it again below */
 	}
-	if (!*skipped && arg_verbose)
+	if (!skipped && arg_verbose)
 		said(d, sname, dname, backup);
 	if (r == 1)
 		r = make(d, sname, dname, top), e = errno;
 	if (!r && top)
 		seen_made(-1, d->dfd, dname);
+	if (r && !skipped) {
+		char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
+
+		fail(e, "cannot create %s %s to %s", hard ? "hard link" : "symbolic link",
+		     quote_n(0, t), quote_n(1, s));
+		free(s);
+		free(t);
+		if (backup)
+			dest_unbackup(d, dname, backup);
+	}
 	free(backup);
 	free(self);
-	errno = e;
-	return r;
 }
 
 static int hard_link(struct dir *d, const char *sname, const char *dname, int top)
@@ -120,15 +126,7 @@ static int hard_link(struct dir *d, const char *sname, const char *dname, int to
 void node_hard_link(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		    int top)
 {
-	int skipped;
-
-	if (link_at(d, sname, dname, st, top, 1, hard_link, &skipped) && !skipped) {
-		char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
-
-		fail(errno, "cannot create hard link %s to %s", quote_n(0, t), quote_n(1, s));
-		free(s);
-		free(t);
-	}
+	link_at(d, sname, dname, st, top, 1, hard_link);
 }
 
 static int sym_link(struct dir *d, const char *sname, const char *dname, int top)
@@ -171,31 +169,34 @@ void node_sym_link(struct dir *d, const char *sname, const char *dname, const st
 		   int top)
 {
 	char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
-	int skipped;
 
 	if (s[0] != '/' && !in_current_dir(t)) {
-		/* cp looks at an existing name first (same file, -n, -u, -i), then refuses */
+		/* cp looks at an existing name first (same file, -n, -u, -i, a backup), then
+		 * refuses, and puts the backup back */
 		struct stat dst;
 		char *backup = NULL;
-		int gone, r = DEST_GO, there = !fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW);
+		int gone = 0, r = DEST_GO,
+		    there = !fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW);
 
-		if (arg_backup == BACKUP_NONE && !arg_remove_dest && there)
+		if (!arg_remove_dest && there)
 			r = dest_existing(d, sname, dname, st, top, &dst, &gone, &backup);
-		free(backup);
 		if (r == DEST_GO) {
 			/* what cp removes before it makes a link, it has removed by then
 			 * (--remove-destination; other names kept by --preserve=links) */
-			if (there && arg_backup == BACKUP_NONE && !S_ISDIR(dst.st_mode) &&
+			if (there && !gone && !S_ISDIR(dst.st_mode) &&
 			    (arg_remove_dest || dest_unlinks(&dst, st, top)) &&
 			    !unlinkat(d->dfd, dname, 0))
 				dest_removed(d, dname);
 			if (arg_verbose)
-				said(d, sname, dname, NULL);
+				said(d, sname, dname, backup);
 			fail(0, "%s: can make relative symbolic links only in current directory",
 			     quote_maybe(t));
+			if (backup)
+				dest_unbackup(d, dname, backup);
 		}
-	} else if (link_at(d, sname, dname, st, top, 0, sym_link, &skipped) && !skipped) {
-		fail(errno, "cannot create symbolic link %s to %s", quote_n(0, t), quote_n(1, s));
+		free(backup);
+	} else {
+		link_at(d, sname, dname, st, top, 0, sym_link);
 	}
 	free(s);
 	free(t);
@@ -279,6 +280,8 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 			fail(errno, "cannot create fifo %s", quote(t));
 		else
 			fail(errno, "cannot create special file %s", quote(t));
+		if (backup)
+			dest_unbackup(d, dname, backup);
 		r = -1;
 		goto out;
 	}

@@ -161,6 +161,8 @@ int dest_existing_link(struct dir *d, const char *sname, const char *dname, cons
  * --attributes-only)? Then -v says so. */
 int dest_unlinks(const struct stat *dst, const struct stat *src, int top);
 void dest_removed(struct dir *d, const char *dname); /* -v: "removed 'x'" */
+/* The new entry failed: the backup made for it (bpath) takes dname back; -v says so. */
+void dest_unbackup(struct dir *d, const char *dname, const char *bpath);
 int dest_same(const struct stat *a, const struct stat *b);
 /* a folder's destination that leads to it: 1 go on, 0 "the same file", 2 nothing to do */
 int dest_dir_same_ok(struct dir *d, const char *sname, const char *dname, const struct stat *src,
