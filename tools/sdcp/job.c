@@ -12,8 +12,9 @@
  *
  * Failure rules: a file we created and could not complete is removed, so no truncated copy is
  * mistaken for a whole one; an existing destination gets its space reserved before it is
- * truncated (where there is none, it stays, or a clone replaces it); with --atomic the copy is made under a temporary name and renamed over the
- * destination only when it is complete, synced and has its metadata.
+ * truncated (where there is none, it stays, or a clone replaces it); with --atomic the copy
+ * is made under a temporary name and renamed over the destination only when it is complete,
+ * synced and has its metadata.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -378,7 +379,7 @@ static void chunk_run(struct job *j)
  * needs no room for data (cp's would work), and SPLICE_F_CLONE makes the whole file or
  * nothing; f->done says it did. 0, or an errno (ENOSPC, EDQUOT, the truncate's).
  */
-static int make_room(struct file_job *f, const struct stat *dst)
+static int room_for_copy(struct file_job *f, const struct stat *dst)
 {
 	struct splice_direct_stats s = {0};
 	int e, r;
@@ -495,7 +496,7 @@ static int open_dest(struct file_job *f)
 			return 0;
 		}
 		if (f->dfd >= 0) {
-			r = make_room(f, &dst);
+			r = room_for_copy(f, &dst);
 			if (r) {
 				copy_failed(f, r);
 				close(f->dfd);

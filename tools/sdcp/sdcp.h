@@ -225,7 +225,7 @@ struct file_job {
 	pthread_mutex_t lock;
 	struct splice_direct_stats stats;
 	char *self;  /* -bf a a: the backup name we copy to instead */
-	int done;    /* the data is copied already (make_room's clone) */
+	int done;    /* the data is copied already (room_for_copy's clone) */
 	int checked; /* --sparse=always and --verify were done range by range ... */
 	int differs; /* ... and found this (data_verify's answer) */
 	char names[];
