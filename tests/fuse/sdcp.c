@@ -7,7 +7,11 @@
  *     fallback) aimed at one file of a tree: sdcp names that file in a message, exits 1, and
  *     copies the other files completely;
  *   - `sdcp --atomic` onto an existing file, with the fault: the old file stays, and no
- *     temporary file is left.
+ *     temporary file is left;
+ *   - the same with --verify where the server stores one byte of the file wrong (flip), by
+ *     its own copy or by the client's writes: the copy is read back from the server, not
+ *     from the client's page cache, so the difference is found (and without --verify the
+ *     fault is really there: sdcp exits 0 and the copy differs).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -85,7 +89,8 @@ static void zero_copy_tree(void)
 		"sdcp -r: the copies differ");
 }
 
-static void fault_tree(int k, const char *knobs, const char *err)
+/* opt: an option for both runs of sdcp, or NULL */
+static void fault_tree(int k, const char *knobs, const char *err, const char *opt)
 {
 	char src[16], dst[16], atomic_dst[16], one[64], p[64];
 
@@ -99,7 +104,7 @@ static void fault_tree(int k, const char *knobs, const char *err)
 		tf_make(&f, p, 2u << 20, 0);
 	}
 	tf_ctl(&f, "reset\nonly bad\n%s", knobs);
-	int r = sdcp((const char *[]){"-r", tf_mnt(&f, src), tf_mnt(&f, dst), NULL});
+	int r = sdcp((const char *[]){"-r", tf_mnt(&f, src), tf_mnt(&f, dst), opt, NULL});
 	t_log("%s: sdcp exit %d: %s", knobs, r, out);
 	T_CHECK(r == 1, "%s: sdcp exit %d", knobs, r);
 	T_CHECK(strstr(out, "bad") && strstr(out, err), "%s: no message about 'bad' (%s)", knobs,
@@ -115,12 +120,24 @@ static void fault_tree(int k, const char *knobs, const char *err)
 	uint64_t old = tf_make(&f, one, 100000, 0);
 	tf_ctl(&f, "reset\nonly bad\n%s", knobs);
 	snprintf(p, sizeof(p), "%s/bad", src);
-	r = sdcp((const char *[]){"--atomic", tf_mnt(&f, p), tf_mnt(&f, one), NULL});
+	r = sdcp((const char *[]){"--atomic", tf_mnt(&f, p), tf_mnt(&f, one), opt, NULL});
 	tf_ctl(&f, "reset");
 	T_CHECK(r == 1, "%s: sdcp --atomic exit %d: %s", knobs, r, out);
 	T_CHECK(tf_sum(tf_back(&f, one), 0, UINT64_MAX) == old,
 		"%s: sdcp --atomic changed the old file", knobs);
 	T_CHECK(!temp_left(atomic_dst), "%s: sdcp --atomic left a temporary file", knobs);
+}
+
+/* Without --verify, the flipped byte goes unnoticed: the fault above is real. */
+static void flip_unseen(void)
+{
+	mkdir(tf_back(&f, "v"), 0755);
+	tf_make(&f, "v/bad", 2u << 20, 0);
+	tf_ctl(&f, "reset\nonly bad\ncfr eopnotsupp\nflip 1000000");
+	int r = sdcp((const char *[]){tf_mnt(&f, "v/bad"), tf_mnt(&f, "v/bad2"), NULL});
+	tf_ctl(&f, "reset");
+	T_CHECK(r == 0, "sdcp without --verify: exit %d: %s", r, out);
+	T_CHECK(!same("v/bad", "v/bad2"), "flip: the copy is the same");
 }
 
 int main(void)
@@ -131,8 +148,11 @@ int main(void)
 		t_skip(NULL, "no sdcp ($SDCP)");
 	tf_mount(&f, NULL);
 	zero_copy_tree();
-	fault_tree(0, "eio_cfr 1", "Input/output error");
-	fault_tree(1, "enospc 100000", "No space left on device");
-	fault_tree(2, "cfr eopnotsupp\neio_read 1", "Input/output error");
+	fault_tree(0, "eio_cfr 1", "Input/output error", NULL);
+	fault_tree(1, "enospc 100000", "No space left on device", NULL);
+	fault_tree(2, "cfr eopnotsupp\neio_read 1", "Input/output error", NULL);
+	fault_tree(3, "flip 1000000", "differs from", "--verify");
+	fault_tree(4, "cfr eopnotsupp\nflip 1000000", "differs from", "--verify");
+	flip_unseen();
 	t_done();
 }

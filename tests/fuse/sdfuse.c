@@ -22,6 +22,8 @@
  *     direct_io 0|1  files opened from now on bypass the page cache
  *     slow MS        read, write and copy_file_range sleep MS milliseconds, and answer
  *                    EINTR if the caller is interrupted meanwhile (a signal)
+ *     flip N         the byte at offset N of what is written (writes and copies) is stored
+ *                    inverted, as by storage that goes bad (-1: off); reads return it so
  *     only NAME      the faults above hit only files whose path contains NAME ("-": all)
  *
  * High-level libfuse 3 API, mounted directly (libfuse's subdir module does not pass
@@ -53,7 +55,7 @@ static int root = -1; /* the backing folder */
 static uint64_t n_reads, n_read_bytes, n_writes, n_write_bytes, n_cfr, n_cfr_bytes, n_eintr,
 	n_faults;
 static int64_t k_cfr = CFR_OK, k_cfr_max = 4096, k_eio_read, k_eio_write, k_eio_cfr, k_enospc = -1,
-	       k_short_read, k_direct_io, k_slow;
+	       k_short_read, k_direct_io, k_slow, k_flip = -1;
 /* how many reads/writes/copies (and bytes written) since the matching knob was set */
 static int64_t since_read, since_write, since_cfr, since_bytes;
 
@@ -109,6 +111,29 @@ static size_t quota(size_t len)
 		return 0;
 	}
 	return (uint64_t)(limit - used) < len ? (size_t)(limit - used) : len;
+}
+
+/*
+ * The flip knob: [off, off + n) of path was just stored; spoil its byte at the knob's offset
+ * (through an fd of our own: the caller's may be write-only).
+ */
+static void flip_stored(const char *path, off_t off, size_t n)
+{
+	int64_t at = GET(k_flip);
+	unsigned char c;
+	int fd;
+
+	if (at < off || at >= off + (off_t)n)
+		return;
+	fd = openat(root, rel(path), O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (pread(fd, &c, 1, at) == 1) {
+		c = (unsigned char)~c;
+		if (pwrite(fd, &c, 1, at) == 1)
+			ADD(n_faults, 1);
+	}
+	close(fd);
 }
 
 /* Sleep the knob's time, 1 ms at a time, giving up with EINTR when the caller is signalled. */
@@ -358,6 +383,8 @@ static int set_knob(const char *key, const char *val)
 		SET(k_direct_io, v);
 	else if (!strcmp(key, "slow"))
 		SET(k_slow, v);
+	else if (!strcmp(key, "flip"))
+		SET(k_flip, v);
 	else
 		return -EINVAL;
 	return 0;
@@ -372,7 +399,7 @@ static void reset(void)
 		SET(*counters[i], 0);
 	SET(k_cfr, CFR_OK), SET(k_cfr_max, 4096), SET(k_eio_read, 0), SET(k_eio_write, 0);
 	SET(k_eio_cfr, 0), SET(k_enospc, -1), SET(k_short_read, 0), SET(k_direct_io, 0);
-	SET(k_slow, 0);
+	SET(k_slow, 0), SET(k_flip, -1);
 	pthread_mutex_lock(&only_lock);
 	k_only[0] = '\0';
 	pthread_mutex_unlock(&only_lock);
@@ -447,6 +474,8 @@ static int sd_write(const char *path, const char *buf, size_t size, off_t off,
 	n = pwrite((int)fi->fh, buf, size, off);
 	if (n < 0)
 		return -errno;
+	if (targeted(path))
+		flip_stored(path, off, (size_t)n);
 	ADD(since_bytes, n);
 	ADD(n_writes, 1);
 	ADD(n_write_bytes, (uint64_t)n);
@@ -487,6 +516,8 @@ static ssize_t sd_copy_file_range(const char *path_in, struct fuse_file_info *fi
 	n = copy_file_range((int)fi_in->fh, &i, (int)fi_out->fh, &o, len, (unsigned int)flags);
 	if (n < 0)
 		return -errno;
+	if (targeted(path_out))
+		flip_stored(path_out, off_out, (size_t)n);
 	ADD(since_bytes, n);
 	ADD(n_cfr_bytes, (uint64_t)n);
 	return n;
