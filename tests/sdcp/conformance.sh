@@ -503,4 +503,18 @@ ok "an operand into the target itself, after and before others" same_script \
 		rm -rf t; mkdir t; r cp -Hr d/up d/e/.. t/; rm -rf t; mkdir t; r cp -r d/e/.. d/f t/
 	done'
 
+# a destination cp cannot even look at (its stat fails, not with ENOENT): "cannot stat", and
+# no -v line, for every kind of file made there
+ok "a destination through a symlink loop" same_script \
+	'eval ln -s l1 l2; ln -s l2 l1; touch a; mkdir d; mkfifo f' \
+	'r cp a l1/x; r cp -v a l1/x; r cp -rv d l1/x; r cp -av f l1/x; r cp -dv l1 l1/x
+	r cp -lv a l1/x; r cp -sv a l1/x; r cp -sv "$PWD/a" l1/x'
+ok "a destination name too long" same_script 'eval touch a; mkdir d' \
+	'n=$(printf %0300d 0); r cp a $n; r cp -v a $n/x; r cp -rv d $n; r cp -rv d $n/$n
+	r cp -lv a $n; r cp -sv a $n; r cp -a d/ $n'
+ok "as a user: a destination folder that cannot be searched" user_script '
+	mkdir s t; echo 1 >s/f; chmod 600 t; cp s/f t; echo $?; cp s/f t/x; echo $?
+	cp -r s t/; echo $?; cp -rv s t/x; echo $?; cp -l s/f t/x; echo $?
+	cp -av --parents s/f t; echo $?'
+
 t_done

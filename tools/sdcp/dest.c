@@ -498,3 +498,16 @@ void dest_removed(struct dir *d, const char *dname)
 	out("removed %s\n", quote(dpath));
 	free(dpath);
 }
+
+int dest_unseen(struct dir *d, const char *dname)
+{
+	struct stat st;
+	char *dpath;
+
+	if (!fstatat(d->dfd, dname, &st, AT_SYMLINK_NOFOLLOW) || errno == ENOENT)
+		return 0;
+	dpath = path_join(d->dpath, dname);
+	fail(errno, "cannot stat %s", quote(dpath));
+	free(dpath);
+	return 1;
+}

@@ -478,15 +478,16 @@ fail:
 	t = path_join(d->dpath, f->dname);
 	/*
 	 * cp looks at the destination first, so it says "cannot stat" for a folder it cannot
-	 * search or a file used as a folder, and "directory" for "dir/" (which O_CREAT calls
-	 * EISDIR even when it does not exist).
+	 * search, a file used as a folder, a symlink loop or a name too long on the way, and
+	 * "directory" for "dir/" (which O_CREAT calls EISDIR even when it does not exist).
 	 */
-	if ((r == EACCES || r == ENOTDIR || r == EISDIR) &&
-	    fstatat(d->dfd, f->dname, &dst, AT_SYMLINK_NOFOLLOW) && errno != ENOENT)
-		fail(errno, "cannot stat %s", quote(t));
-	else if (r == EISDIR && !fstatat(d->dfd, f->dname, &dst, 0) && S_ISDIR(dst.st_mode))
+	if (dest_unseen(d, f->dname)) {
+		free(t);
+		return -1;
+	}
+	if (r == EISDIR && !fstatat(d->dfd, f->dname, &dst, 0) && S_ISDIR(dst.st_mode)) {
 		fail(0, "cannot overwrite directory %s with non-directory", quote(t));
-	else {
+	} else {
 		announce(f);
 		fail(r == EISDIR ? ENOTDIR : r, "cannot create regular file %s", quote(t));
 	}

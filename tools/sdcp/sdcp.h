@@ -113,7 +113,7 @@ void dir_put(struct dir *d);
 struct dir *walk_root(void);
 int walk_top(const char *src, const char *dst, int parents_base);
 void walk_parents_settle(void); /* --parents: the folders made get their attributes */
-int walk_follows(int top); /* may this source's symlink be followed (-L, -H)? */
+int walk_follows(int top);	/* may this source's symlink be followed (-L, -H)? */
 /* The steps of the walk, for a driver of its own (sdcp-mpi): */
 /* Make and open the destination folder of parent's sname (cp's checks and messages); the new
  * dir, with one reference, or NULL (said). given: the source's stat, or NULL to fstat it. */
@@ -154,14 +154,16 @@ int dest_existing(struct dir *d, const char *sname, const char *dname, const str
 		  int top, struct stat *ret_dst, int *ret_gone, char **ret_backup);
 /* The same, where dname is to become a link to the source's copy made earlier under
  * --preserve=links: -u does not keep what is there (cp links it all the same). */
-int dest_existing_link(struct dir *d, const char *sname, const char *dname,
-		       const struct stat *sst, int top, struct stat *ret_dst, int *ret_gone,
-		       char **ret_backup);
+int dest_existing_link(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
+		       int top, struct stat *ret_dst, int *ret_gone, char **ret_backup);
 /* Does cp remove an existing dst before it makes src's copy (dst has other names kept by
  * --preserve=links, or src is neither a regular file nor followed; never for
  * --attributes-only)? Then -v says so. */
 int dest_unlinks(const struct stat *dst, const struct stat *src, int top);
 void dest_removed(struct dir *d, const char *dname); /* -v: "removed 'x'" */
+/* Making dname failed: could cp, which looks at the destination first, not even stat it
+ * (ELOOP, ENAMETOOLONG, EACCES or ENOTDIR on the way)? Then "cannot stat" is said: 1. */
+int dest_unseen(struct dir *d, const char *dname);
 int dest_same(const struct stat *a, const struct stat *b);
 /* a folder's destination that leads to it: 1 go on, 0 "the same file", 2 nothing to do */
 int dest_dir_same_ok(struct dir *d, const char *sname, const char *dname, const struct stat *src,
