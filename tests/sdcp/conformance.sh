@@ -517,4 +517,11 @@ ok "as a user: a destination folder that cannot be searched" user_script '
 	cp -r s t/; echo $?; cp -rv s t/x; echo $?; cp -l s/f t/x; echo $?
 	cp -av --parents s/f t; echo $?'
 
+# a later name of a file already copied (--preserve=links) onto an existing name: a name of
+# several is "removed" before the link's -v line, another after it; a backup is named
+ok "-v: links between operands onto existing names" same_script \
+	'eval echo 1 >a; ln a b; mkfifo p; ln p q; ln -s a s; ln s s2; mkdir t t2 t3; touch t/a t/b t/p t/q t/s t/s2 t2/b t3/b t3/q t3/s2; ln t2/b t2/b2' \
+	'r cp -av a b p q s s2 t; r cp --preserve=links -v a b t2; r cp -av --backup=t a b p q s s2 t3
+	r cp -av a b t3; r cp -aun a b t3'
+
 t_done

@@ -495,6 +495,32 @@ fail:
 	return -1;
 }
 
+/*
+ * The name where a link to an earlier copy is to go exists: cp's checks, then it goes. cp
+ * removes a name of several (--preserve=links) before, and -v says so first; another it
+ * replaces as it links, and says so after the copy's line (*ret_after). 1: make the link
+ * now, 0: not (errno set), -1: nothing more to do (said).
+ */
+static int link_room(struct file_job *f, int *ret_after)
+{
+	struct dir *d = f->dir;
+	struct stat dst;
+	int gone, r = dest_existing_link(d, f->sname, f->dname, &f->st, f->top, &dst, &gone,
+					 &f->backup);
+
+	if (r != DEST_GO)
+		return -1;
+	if (gone)
+		return 1;
+	if (unlinkat(d->dfd, f->dname, 0))
+		return 0;
+	if (dest_unlinks(&dst, &f->st, f->top))
+		dest_removed(d, f->dname);
+	else
+		*ret_after = 1;
+	return 1;
+}
+
 /* Drop a job that copies nothing (skipped, linked to another copy, or failed). */
 static void job_drop(struct file_job *f)
 {
@@ -588,17 +614,13 @@ int job_open(struct file_job *f)
 		free(t);
 		if (r == 1) {
 			/* another name of an inode already copied: link to that copy */
-			int linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
+			int linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0), after = 0;
 
 			if (!linked && errno == EEXIST) {
-				struct stat dst;
-				int gone;
-
-				r = dest_existing_link(d, f->sname, f->dname, &f->st, f->top, &dst,
-						       &gone, &f->backup);
-				if (r == DEST_GO && (gone || !unlinkat(d->dfd, f->dname, 0)))
+				r = link_room(f, &after);
+				if (r == 1)
 					linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
-				else if (r != DEST_GO)
+				else if (r != 0)
 					goto drop;
 			}
 			if (!linked) {
@@ -609,14 +631,9 @@ int job_open(struct file_job *f)
 				free(t2);
 				goto drop;
 			}
-			if (arg_verbose) {
-				char *s = path_join(d->spath, f->sname),
-				     *t2 = path_join(d->dpath, f->dname);
-
-				out("%s -> %s\n", quote_n(0, s), quote_n(1, t2));
-				free(s);
-				free(t2);
-			}
+			announce(f);
+			if (after)
+				dest_removed(d, f->dname);
 			goto drop;
 		}
 		f->tracked = 1;
