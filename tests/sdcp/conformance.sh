@@ -524,4 +524,21 @@ ok "-v: links between operands onto existing names" same_script \
 	'r cp -av a b p q s s2 t; r cp --preserve=links -v a b t2; r cp -av --backup=t a b p q s s2 t3
 	r cp -av a b t3; r cp -aun a b t3'
 
+# a source that cannot be opened: cp looks at the destination first (-n, -u, -i, same file, a
+# backup, a removal) and says -v's line, then fails to open it, and moves a backup back
+ok "as a user: a source that cannot be read" user_script '
+	mkdir D; echo 1 >D/a; echo 2 >D/b; chmod 0 D/a; echo x >e
+	cp -v D/a x; echo $?; cp -rv D DD; echo $?; cp -nv D/a e; echo $?; cp -uv D/a e; echo $?
+	echo n | cp -iv D/a e; echo $?; cp -bv D/a e; echo $?; cp -v --backup=numbered D/a e; echo $?'
+ok "as a user: a source that cannot be read, onto what is there" user_script '
+	echo 1 >a; chmod 0 a; echo x >e; mkdir d dd; ln e e2; cp -v a no/x; echo $?
+	echo y | cp -iv a e; echo $?; cp -v --remove-destination a e; echo $?; cp -v a d; echo $?
+	touch -d 2000-01-01 e2; cp -uv a e2; echo $?; cp -v a a; echo $?; cp -bfv a a; echo $?
+	cp -v --backup=t a e2; echo $?; cp -v --preserve=links a e2; echo $?
+	cp -v -S /x -b a e2; echo $?; echo 1 >e3; cp -v -b a e3 e2 dd; echo $?
+	mkdir dd/a; cp -v a dd; echo $?; ls -a . dd'
+ok "a socket copied as a file" same_script \
+	'eval python3 -c "import socket; socket.socket(socket.AF_UNIX).bind(\"sock\")"; touch e; mkdir d; touch d/sock' \
+	'r cp -v sock e; r cp -v sock y; r cp -bv sock e; r cp -v sock d; r cp -Lv sock d; r cp -Rv sock d; ls d e*'
+
 t_done

@@ -511,3 +511,21 @@ int dest_unseen(struct dir *d, const char *dname)
 	free(dpath);
 	return 1;
 }
+
+void dest_unbackup(struct dir *d, const char *dname, const char *bpath)
+{
+	const char *base = last_name(dname);
+	char *dpath = path_join(d->dpath, dname), *name;
+
+	/* the backup is in dname's folder: dname's folder part, then the backup's last name */
+	if (asprintf(&name, "%.*s%s", (int)(base - dname), dname, last_name(bpath)) < 0) {
+		free(dpath);
+		return;
+	}
+	if (renameat(d->dfd, name, d->dfd, dname))
+		fail(errno, "cannot un-backup %s", quote(dpath));
+	else if (arg_verbose)
+		out("%s -> %s (unbackup)\n", quote_n(0, bpath), quote_n(1, dpath));
+	free(name);
+	free(dpath);
+}

@@ -565,6 +565,44 @@ static int stat_source(struct file_job *f)
 	return 0;
 }
 
+/*
+ * The source cannot be opened (unreadable, a socket). cp opens it only after its look at the
+ * destination (same file, -n, -u, -i, a backup, a removal) and its -v line: the same here,
+ * then the error; a backup made is moved back.
+ */
+static void open_failed(struct file_job *f, int e)
+{
+	struct dir *d = f->dir;
+	char *s = path_join(d->spath, f->sname);
+	struct stat st = f->st, dst;
+	int gone = 1, r = DEST_GO;
+
+	/* a name the walk did not stat (d_type): cp's stat would have failed first */
+	if (!f->have_st && fstatat(d->sfd, f->sname, &st, f->follow ? 0 : AT_SYMLINK_NOFOLLOW)) {
+		fail(errno, "cannot stat %s", quote(s));
+		goto out;
+	}
+	if (!fstatat(d->dfd, f->dname, &dst, AT_SYMLINK_NOFOLLOW))
+		r = dest_existing(d, f->sname, f->dname, &st, f->top, &dst, &gone, &f->backup);
+	else if (dest_unseen(d, f->dname))
+		r = -1;
+	if (r == DEST_SELF) { /* "-bf a a": cp would copy to the backup name */
+		f->self = f->backup;
+		f->backup = NULL;
+		f->dname = f->self;
+	} else if (r != DEST_GO) {
+		goto out;
+	} else if (!gone && dest_unlinks(&dst, &st, f->top) && !unlinkat(d->dfd, f->dname, 0)) {
+		dest_removed(d, f->dname);
+	}
+	announce(f);
+	fail(e, "cannot open %s for reading", quote(s));
+	if (f->backup)
+		dest_unbackup(d, f->dname, f->backup);
+out:
+	free(s);
+}
+
 int job_open(struct file_job *f)
 {
 	struct dir *d = f->dir;
@@ -576,17 +614,7 @@ int job_open(struct file_job *f)
 	f->sfd = openat(d->sfd, f->sname,
 			O_RDONLY | O_CLOEXEC | O_NOCTTY | (f->follow ? 0 : O_NOFOLLOW));
 	if (f->sfd < 0) {
-		char *s = path_join(d->spath, f->sname);
-		int e = errno;
-		struct stat st;
-
-		/* a name the walk did not stat (d_type): cp's stat would have failed first */
-		if (!f->have_st &&
-		    fstatat(d->sfd, f->sname, &st, f->follow ? 0 : AT_SYMLINK_NOFOLLOW))
-			fail(errno, "cannot stat %s", quote(s));
-		else
-			fail(e, "cannot open %s for reading", quote(s));
-		free(s);
+		open_failed(f, errno);
 		goto drop;
 	}
 	if (stat_source(f)) {

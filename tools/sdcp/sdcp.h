@@ -164,6 +164,8 @@ void dest_removed(struct dir *d, const char *dname); /* -v: "removed 'x'" */
 /* Making dname failed: could cp, which looks at the destination first, not even stat it
  * (ELOOP, ENAMETOOLONG, EACCES or ENOTDIR on the way)? Then "cannot stat" is said: 1. */
 int dest_unseen(struct dir *d, const char *dname);
+/* The copy failed after dname was moved to its backup (-v's path bpath): moved back. */
+void dest_unbackup(struct dir *d, const char *dname, const char *bpath);
 int dest_same(const struct stat *a, const struct stat *b);
 /* a folder's destination that leads to it: 1 go on, 0 "the same file", 2 nothing to do */
 int dest_dir_same_ok(struct dir *d, const char *sname, const char *dname, const struct stat *src,
