@@ -541,4 +541,13 @@ ok "a socket copied as a file" same_script \
 	'eval python3 -c "import socket; socket.socket(socket.AF_UNIX).bind(\"sock\")"; touch e; mkdir d; touch d/sock' \
 	'r cp -v sock e; r cp -v sock y; r cp -bv sock e; r cp -v sock d; r cp -Lv sock d; r cp -Rv sock d; ls d e*'
 
+# --reflink=always with no bytes to move: cp asks for the clone all the same (an empty file on
+# tmpfs, a device, a fifo's contents); its files left empty are removed by sdcp (sdcp(1))
+words_only=1
+ok "--reflink=always of an empty file, a device, a fifo" same_script "eval touch $M/empty; mkfifo ff" \
+	"rm -f $M/e2; r cp --reflink=always $M/empty $M/e2; r cp --reflink=always /dev/null e3
+	(sleep 0.3; echo hi >ff) & r cp -r --copy-contents --reflink=always ff e4; wait
+	r cp --reflink=always --attributes-only $M/empty e5; r cp --reflink=always /dev/null /dev/full"
+words_only=
+
 t_done

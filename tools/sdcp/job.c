@@ -17,10 +17,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -708,6 +710,14 @@ static void file_run(struct job *j)
 		return;
 	if (arg_attributes_only) {
 		atomic_init(&f->chunks, 1);
+	} else if (arg_reflink == REFLINK_ALWAYS && (f->stream || f->st.st_size == 0)) {
+		/*
+		 * cp clones every file it is told to, empty or not a regular file; with no
+		 * bytes for the library to move, the filesystem is asked here (FICLONE: EXDEV
+		 * across filesystems, EOPNOTSUPP where it cannot, EINVAL for a fifo)
+		 */
+		if (ioctl(f->dfd, FICLONE, f->sfd))
+			set_err(f, errno);
 	} else if (f->stream) {
 		copy_stream(f);
 	} else if (arg_jobs > 1 && (uint64_t)f->st.st_size >= 2 * arg_chunk) {
