@@ -550,4 +550,11 @@ ok "--reflink=always of an empty file, a device, a fifo" same_script "eval touch
 	r cp --reflink=always --attributes-only $M/empty e5; r cp --reflink=always /dev/null /dev/full"
 words_only=
 
+# -l onto a link to the same file is nothing to do, but -i asks first (cp's return_now comes
+# after its prompt)
+ok "-il onto the same file asks" same_script \
+	'eval mkdir -p s/a t/s/a; echo 1 >s/a/f; echo 2 >s/g; echo 3 >t/s/a/f; echo 4 >t/s/g; ln -s g s/l; touch t/s/l' \
+	'printf "y\n" | r cp -il s/g t/s/g; printf "y\ny\n" | r cp -ril s t; printf "n\n" | r cp -il s/g t/s/g
+	r cp -ul s/g t/s/g; printf "y\n" | r cp -ilf s/g t/s/g; cat t/s/g'
+
 t_done
