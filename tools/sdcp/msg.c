@@ -7,6 +7,7 @@
  * shell ('a b', "it's", 'a'$'\n''b'), because scripts and people compare the two.
  */
 #include <errno.h>
+#include <langinfo.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -188,6 +189,37 @@ void msg_thread_exit(void)
 const char *quote(const char *s)
 {
 	return quote_n(next_slot++, s);
+}
+
+/*
+ * GNU's "locale" style (its quote(), which gnulib's ACL messages use): quotes of the locale,
+ * U+2018 name U+2019 in UTF-8 and 'name' elsewhere; what does not print, a backslash and
+ * the closing quote inside are escaped with a backslash, as in C.
+ */
+const char *quote_locale(const char *s)
+{
+	int utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8"), ok, e = errno;
+	const char *lq = utf8 ? "\xe2\x80\x98" : "'", *rq = utf8 ? "\xe2\x80\x99" : "'";
+	const unsigned char *u = (const unsigned char *)s;
+	struct buf *b = &slots[next_slot++ & 7];
+	size_t n, rqlen = strlen(rq);
+
+	b->len = 0;
+	put(b, lq, strlen(lq));
+	for (; *u; u += n) {
+		n = char_at(u, &ok);
+		if (!ok) {
+			for (size_t k = 0; k < n; k++)
+				put_escape(b, u[k]);
+			continue;
+		}
+		if (*u == '\\' || !strncmp((const char *)u, rq, rqlen))
+			put(b, "\\", 1);
+		put(b, (const char *)u, n);
+	}
+	put(b, rq, rqlen);
+	errno = e; /* mbrtowc's EILSEQ is not the caller's error */
+	return b->p ? b->p : "''";
 }
 
 /*

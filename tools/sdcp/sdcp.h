@@ -50,6 +50,8 @@ extern int arg_verify, arg_nocache, arg_jobs;
 extern uint64_t arg_chunk;
 /* --preserve: each 0 (no), 1 (yes, failures quiet where cp is quiet) or 2 (asked explicitly) */
 extern int arg_keep_mode, arg_keep_owner, arg_keep_times, arg_keep_links, arg_keep_xattr;
+extern int
+	arg_archive; /* -a: xattrs not asked for by name fail quietly (cp's reduce_diagnostics) */
 extern int arg_keep_context, arg_no_keep_mode;
 
 int parse_options(int argc, char **argv); /* returns the index of the first operand */
@@ -62,7 +64,8 @@ extern uid_t cur_euid; /* read once: they do not change while we run */
 extern gid_t cur_egid;
 const char *quote(const char *s); /* 'name' as GNU tools quote a file name; 8 slots per thread */
 const char *quote_n(int slot, const char *s);
-const char *quote_maybe(const char *s); /* quoted only where a shell would need it */
+const char *quote_maybe(const char *s);	 /* quoted only where a shell would need it */
+const char *quote_locale(const char *s); /* GNU's quote(): the locale's quotes, C escapes */
 void msg_thread_exit(void);
 void say(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fail(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
