@@ -606,4 +606,14 @@ xattr_room() {
 }
 ok "-a: an xattr with no room is not said" xattr_room
 
+# as a user, onto a file of another's that the user may write: times cannot be kept, and cp
+# then keeps nothing more where keeping was asked for; the mode's words are gnulib's
+# (the locale's quotes) where the mode is kept, cp's own otherwise
+touch "$T/other" && chmod 666 "$T/other" || exit 99
+ok "as a user: onto another's file" user_script '
+	echo 1 >f; cp f ../other; echo $?; cp -p f ../other; echo $?
+	cp --preserve=mode f ../other; echo $?; cp --no-preserve=mode f ../other; echo $?
+	cp -a f ../other; echo $?; cp --preserve=timestamps f ../other; echo $?
+	LC_ALL=C cp --preserve=mode f ../other; echo $?'
+
 t_done

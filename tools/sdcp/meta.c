@@ -348,6 +348,25 @@ int meta_apply(const struct meta_ctx *m, const struct stat *st, int sfd, int sdi
 			return -ENOMEM;
 	}
 
+	/*
+	 * Times first, as cp sets them (no later step writes data), and where they cannot be
+	 * kept (not our file) cp keeps nothing more if keeping was asked for (-a, -p,
+	 * --preserve): its require_preserve
+	 */
+	if (arg_keep_times) {
+		struct timespec ts[2] = {st->st_atim, st->st_mtim};
+
+		if (m->fd >= 0)
+			r = futimens(m->fd, ts);
+		else
+			r = utimensat(m->dirfd, m->name, ts, AT_SYMLINK_NOFOLLOW);
+		if (r) {
+			fail(errno, "preserving times for %s", quote(m->path));
+			if (arg_require_keep)
+				goto out;
+		}
+	}
+
 	if (arg_keep_owner && keep_owner(m, st, &cur))
 		mode &= ~(S_ISUID | S_ISGID | S_ISVTX);
 
@@ -372,22 +391,18 @@ int meta_apply(const struct meta_ctx *m, const struct stat *st, int sfd, int sdi
 			 * those mkdir gave a folder */
 			r = set_mode(m, (st->st_mode & 0777 & ~cur_umask) | (is_dir ? keep : 0), 0,
 				     cur, 0);
-		if (r)
+		/* kept, cp's words are gnulib's (its copy_acl and set_acl): the locale's quotes */
+		if (r && arg_keep_mode)
+			fail(-r, "preserving permissions for %s", quote_locale(m->path));
+		else if (r && arg_no_keep_mode)
+			fail(-r, "setting permissions for %s", quote_locale(m->path));
+		else if (r)
 			fail(-r, "preserving permissions for %s", quote(m->path));
 	}
 
-	if (arg_keep_times) {
-		struct timespec ts[2] = {st->st_atim, st->st_mtim};
-
-		if (m->fd >= 0)
-			r = futimens(m->fd, ts);
-		else
-			r = utimensat(m->dirfd, m->name, ts, AT_SYMLINK_NOFOLLOW);
-		if (r)
-			fail(errno, "preserving times for %s", quote(m->path));
-	}
 	if (arg_keep_xattr && !lnk)
 		copy_chattr(m, sfd);
+out:
 	free(spath);
 	return 0;
 }

@@ -50,8 +50,9 @@ extern int arg_verify, arg_nocache, arg_jobs;
 extern uint64_t arg_chunk;
 /* --preserve: each 0 (no), 1 (yes, failures quiet where cp is quiet) or 2 (asked explicitly) */
 extern int arg_keep_mode, arg_keep_owner, arg_keep_times, arg_keep_links, arg_keep_xattr;
-extern int
-	arg_archive; /* -a: xattrs not asked for by name fail quietly (cp's reduce_diagnostics) */
+/* -a: xattrs not asked for by name fail quietly (cp's reduce_diagnostics) */
+extern int arg_archive;
+extern int arg_require_keep; /* -a, -p, --preserve: nothing more is kept after times fail */
 extern int arg_keep_context, arg_no_keep_mode;
 
 int parse_options(int argc, char **argv); /* returns the index of the first operand */
