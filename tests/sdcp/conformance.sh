@@ -554,7 +554,7 @@ words_only=
 # after its prompt)
 ok "-il onto the same file asks" same_script \
 	'eval mkdir -p s/a t/s/a; echo 1 >s/a/f; echo 2 >s/g; echo 3 >t/s/a/f; echo 4 >t/s/g; ln -s g s/l; touch t/s/l' \
-	'printf "y\n" | r cp -il s/g t/s/g; printf "y\ny\n" | r cp -ril s t; printf "n\n" | r cp -il s/g t/s/g
+	'printf "y\n" | r cp -il s/g t/s/g; printf "y\ny\n" | r cp -il s/g s/l t/s/; printf "n\n" | r cp -il s/g t/s/g
 	r cp -ul s/g t/s/g; printf "y\n" | r cp -ilf s/g t/s/g; cat t/s/g'
 
 # ACLs onto a filesystem without them (ramfs): an access ACL is part of the mode, whatever
@@ -615,5 +615,22 @@ ok "as a user: onto another's file" user_script '
 	cp --preserve=mode f ../other; echo $?; cp --no-preserve=mode f ../other; echo $?
 	cp -a f ../other; echo $?; cp --preserve=timestamps f ../other; echo $?
 	LC_ALL=C cp --preserve=mode f ../other; echo $?'
+
+# names with a quote and a character GNU's quoting keeps out of double quotes (shell
+# specials anywhere, '#' and '~' past the first place): cp's 'a'\''&b', not "a'&b"
+odd_quote() {
+	for c in '#' '&' '(' ')' '*' ';' '<' '=' '>' '?' '[' '^' '{' '|' '}' '~' ' ' '%' '@'; do
+		for n in "a'${c}b" "${c}'a" "a'$c" "it's~"; do
+			g=$("$GNU_CP" -v -- "$n" nowhere/ 2>&1)
+			s=$("$T/bin/cp" -v -- "$n" nowhere/ 2>&1)
+			[ "${g#*cp: }" = "${s#*cp: }" ] || {
+				echo "$g"
+				echo "$s"
+				return 1
+			}
+		done
+	done
+}
+ok "quoting of names with a quote and a shell character" odd_quote
 
 t_done

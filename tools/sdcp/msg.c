@@ -128,7 +128,10 @@ static void quote_into(struct buf *b, const char *s)
 		n = char_at(u, &ok);
 		squote |= *u == '\'';
 		ctl |= !ok;
-		dq_unsafe |= strchr("$`\"\\!", *u) != NULL;
+		/* what GNU's quoting keeps out of double quotes: what a shell expands there,
+		 * its other special characters, and '#' or '~' past the first place */
+		dq_unsafe |= (*u && strchr("$`\"\\!&()*;<=>?[^{|}", *u)) ||
+			     ((*u == '#' || *u == '~') && u != (const unsigned char *)s);
 	}
 	errno = e; /* mbrtowc's EILSEQ is not the caller's error */
 	if (squote && !ctl && !dq_unsafe) {
