@@ -633,4 +633,11 @@ odd_quote() {
 }
 ok "quoting of names with a quote and a shell character" odd_quote
 
+# -s elsewhere names the link as cp's quotef does: bare where a shell reads it so, quoted
+# for a shell character or a ':' (which ends a name in cp's messages)
+ok "-s elsewhere: the name quoted as cp's quotef" same_script 'eval touch src; mkdir sub' \
+	'for n in a:b :a "a b" a=b "a#b" "#a" "a~" "~a" "{" "a{b" "$(printf "a\tb")" é; do
+		r cp -s src "sub/$n"
+	done'
+
 t_done

@@ -240,7 +240,8 @@ const char *quote_maybe(const char *s)
 		int ok;
 
 		n = char_at(u, &ok);
-		safe = ok && !strchr(" !\"$&'()*;<=>?[\\^`|", *u);
+		/* and ':', which cp's quotef quotes too: it ends the name in its messages */
+		safe = ok && !strchr(" !\"$&'()*:;<=>?[\\^`|", *u);
 	}
 	errno = e;
 	return safe ? s : quote(s);
