@@ -640,4 +640,11 @@ ok "-s elsewhere: the name quoted as cp's quotef" same_script 'eval touch src; m
 		r cp -s src "sub/$n"
 	done'
 
+# -f onto a file that cannot be opened nor removed (a read-only folder): "cannot remove"
+ok "as a user: -f where the file cannot be removed" user_script '
+	echo 1 >f; echo 2 >ro; chmod 444 ro; mkdir d; echo 3 >d/x; chmod 444 d/x; chmod 555 d
+	cp -f f ro; echo $?; cat ro; cp f d/x; echo $?; cp -f f d/x; echo $?; cp -fv f d/x; echo $?
+	cp --remove-destination f d/x; echo $?; cp -fv f d/y; echo $?; cp -b f d/x; echo $?
+	cp -r d e; echo $?; cp -rf d e; echo $?; chmod 755 d'
+
 t_done
