@@ -647,4 +647,20 @@ ok "as a user: -f where the file cannot be removed" user_script '
 	cp --remove-destination f d/x; echo $?; cp -fv f d/y; echo $?; cp -b f d/x; echo $?
 	cp -r d e; echo $?; cp -rf d e; echo $?; chmod 755 d'
 
+# a copy that fails after the old file was moved to its backup (ENOSPC): cp moves it back
+# ("unbackup"); the new file is removed (as sdcp removes any new file it could not complete)
+enospc_backup() {
+	F=$(t_mount tmpfs full 1M) || t_skip "cannot mount tmpfs"
+	head -c 3000000 /dev/zero >"$T/big" || return 99
+	for k in g s; do
+		bin=$T/bin && [ $k = s ] || bin=$T/gnu
+		rm -rf "${F:?}"/* && echo old >"$F/old" && echo old2 >"$F/old2" || return 99
+		(cd "$F" && PATH="$bin:$PATH" && r cp -bv "$T/big" old
+			r cp -v --backup=t "$T/big" old2; ls; cat old old2) >"$T/$k.out" 2>&1
+		sed -i "s|$T|T|g" "$T/$k.out"
+	done
+	diff -u "$T/g.out" "$T/s.out"
+}
+ok "ENOSPC after a backup: the old file comes back" enospc_backup
+
 t_done

@@ -326,6 +326,8 @@ out:
 		close(f->sfd);
 	if (e && f->created)
 		(void)unlinkat(d->dfd, name, 0);
+	if (e && f->backup) /* as cp: the old file takes its name back */
+		dest_unbackup(d, f->dname, f->backup);
 	if (f->tracked)
 		links_done(&f->st, !e);
 	if (!e) {
