@@ -321,7 +321,7 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 {
 	char *spath = path_join(d->spath, sname), *dpath = path_join(d->dpath, dname);
 	struct stat dst, through, lst;
-	int r = -1;
+	int r = -1, nothing = 0;
 
 	*ret_gone = 0;
 	if (fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW)) {
@@ -381,10 +381,8 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 			     quote_n(1, dpath));
 			goto out;
 		}
-		if (ok == 2) {
-			r = DEST_SKIP;
-			goto out;
-		}
+		/* nothing to do (a link onto itself), but -u and -i come first, as in cp */
+		nothing = ok == 2;
 	}
 	switch (arg_update) {
 	case UPDATE_NONE:
@@ -419,6 +417,10 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 			r = skipped(dpath);
 			goto out;
 		}
+	}
+	if (nothing) {
+		r = DEST_SKIP;
+		goto out;
 	}
 	/* after -u, -n and -i, as in cp */
 	if (S_ISDIR(dst.st_mode) && !S_ISDIR(sst->st_mode)) {
@@ -513,4 +515,17 @@ void dest_removed(struct dir *d, const char *dname)
 	dpath = path_join(d->dpath, dname);
 	out("removed %s\n", quote(dpath));
 	free(dpath);
+}
+
+int dest_unseen(struct dir *d, const char *dname)
+{
+	struct stat st;
+	char *dpath;
+
+	if (!fstatat(d->dfd, dname, &st, AT_SYMLINK_NOFOLLOW) || errno == ENOENT)
+		return 0;
+	dpath = path_join(d->dpath, dname);
+	fail(errno, "cannot stat %s", quote(dpath));
+	free(dpath);
+	return 1;
 }

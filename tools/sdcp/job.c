@@ -18,10 +18,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -344,7 +346,7 @@ out:
 		close(f->sfd);
 	if (e && f->created)
 		(void)unlinkat(d->dfd, name, 0);
-	if (e && f->backup)
+	if (e && f->backup) /* as cp: the old file takes its name back */
 		dest_unbackup(d, f->dname, f->backup);
 	if (f->tracked)
 		links_done(&f->st, !e);
@@ -516,8 +518,13 @@ static int open_dest(struct file_job *f)
 	}
 	/* -f, a planted symlink, a fifo, a socket, a name of several (above): the old entry
 	 * goes, a new file comes */
-	if (!gone && unlinkat(d->dfd, f->dname, 0) && errno != ENOENT)
-		goto fail;
+	if (!gone && unlinkat(d->dfd, f->dname, 0) && errno != ENOENT) {
+		r = errno;
+		t = path_join(d->dpath, f->dname);
+		fail(r, "cannot remove %s", quote(t));
+		free(t);
+		return -1;
+	}
 	if (!gone && (said || dest_unlinks(&dst, &f->st, f->top)))
 		dest_removed(d, f->dname);
 	f->dfd = inflight_create(&f->fly, d->dfd, f->dname, excl, mode);
@@ -530,15 +537,16 @@ fail:
 	t = path_join(d->dpath, f->dname);
 	/*
 	 * cp looks at the destination first, so it says "cannot stat" for a folder it cannot
-	 * search or a file used as a folder, and "directory" for "dir/" (which O_CREAT calls
-	 * EISDIR even when it does not exist).
+	 * search, a file used as a folder, a symlink loop or a name too long on the way, and
+	 * "directory" for "dir/" (which O_CREAT calls EISDIR even when it does not exist).
 	 */
-	if ((r == EACCES || r == ENOTDIR || r == EISDIR) &&
-	    fstatat(d->dfd, f->dname, &dst, AT_SYMLINK_NOFOLLOW) && errno != ENOENT)
-		fail(errno, "cannot stat %s", quote(t));
-	else if (r == EISDIR && !fstatat(d->dfd, f->dname, &dst, 0) && S_ISDIR(dst.st_mode))
+	if (dest_unseen(d, f->dname)) {
+		free(t);
+		return -1;
+	}
+	if (r == EISDIR && !fstatat(d->dfd, f->dname, &dst, 0) && S_ISDIR(dst.st_mode)) {
 		fail(0, "cannot overwrite directory %s with non-directory", quote(t));
-	else {
+	} else {
 		announce(f);
 		fail(r == EISDIR ? ENOTDIR : r, "cannot create regular file %s", quote(t));
 	}
@@ -546,6 +554,32 @@ fail:
 		dest_unbackup(d, f->dname, f->backup);
 	free(t);
 	return -1;
+}
+
+/*
+ * The name where a link to an earlier copy is to go exists: cp's checks, then it goes. cp
+ * removes a name of several (--preserve=links) before, and -v says so first; another it
+ * replaces as it links, and says so after the copy's line (*ret_after). 1: make the link
+ * now, 0: not (errno set), -1: nothing more to do (said).
+ */
+static int link_room(struct file_job *f, int *ret_after)
+{
+	struct dir *d = f->dir;
+	struct stat dst;
+	int gone, r = dest_existing_link(d, f->sname, f->dname, &f->st, f->top, &dst, &gone,
+					 &f->backup);
+
+	if (r != DEST_GO)
+		return -1;
+	if (gone)
+		return 1;
+	if (unlinkat(d->dfd, f->dname, 0))
+		return 0;
+	if (dest_unlinks(&dst, &f->st, f->top))
+		dest_removed(d, f->dname);
+	else
+		*ret_after = 1;
+	return 1;
 }
 
 /* Drop a job that copies nothing (skipped, linked to another copy, or failed). */
@@ -592,6 +626,44 @@ static int stat_source(struct file_job *f)
 	return 0;
 }
 
+/*
+ * The source cannot be opened (unreadable, a socket). cp opens it only after its look at the
+ * destination (same file, -n, -u, -i, a backup, a removal) and its -v line: the same here,
+ * then the error; a backup made is moved back.
+ */
+static void open_failed(struct file_job *f, int e)
+{
+	struct dir *d = f->dir;
+	char *s = path_join(d->spath, f->sname);
+	struct stat st = f->st, dst;
+	int gone = 1, r = DEST_GO;
+
+	/* a name the walk did not stat (d_type): cp's stat would have failed first */
+	if (!f->have_st && fstatat(d->sfd, f->sname, &st, f->follow ? 0 : AT_SYMLINK_NOFOLLOW)) {
+		fail(errno, "cannot stat %s", quote(s));
+		goto out;
+	}
+	if (!fstatat(d->dfd, f->dname, &dst, AT_SYMLINK_NOFOLLOW))
+		r = dest_existing(d, f->sname, f->dname, &st, f->top, &dst, &gone, &f->backup);
+	else if (dest_unseen(d, f->dname))
+		r = -1;
+	if (r == DEST_SELF) { /* "-bf a a": cp would copy to the backup name */
+		f->self = f->backup;
+		f->backup = NULL;
+		f->dname = f->self;
+	} else if (r != DEST_GO) {
+		goto out;
+	} else if (!gone && dest_unlinks(&dst, &st, f->top) && !unlinkat(d->dfd, f->dname, 0)) {
+		dest_removed(d, f->dname);
+	}
+	announce(f);
+	fail(e, "cannot open %s for reading", quote(s));
+	if (f->backup)
+		dest_unbackup(d, f->dname, f->backup);
+out:
+	free(s);
+}
+
 int job_open(struct file_job *f)
 {
 	struct dir *d = f->dir;
@@ -603,17 +675,7 @@ int job_open(struct file_job *f)
 	f->sfd = openat(d->sfd, f->sname,
 			O_RDONLY | O_CLOEXEC | O_NOCTTY | (f->follow ? 0 : O_NOFOLLOW));
 	if (f->sfd < 0) {
-		char *s = path_join(d->spath, f->sname);
-		int e = errno;
-		struct stat st;
-
-		/* a name the walk did not stat (d_type): cp's stat would have failed first */
-		if (!f->have_st &&
-		    fstatat(d->sfd, f->sname, &st, f->follow ? 0 : AT_SYMLINK_NOFOLLOW))
-			fail(errno, "cannot stat %s", quote(s));
-		else
-			fail(e, "cannot open %s for reading", quote(s));
-		free(s);
+		open_failed(f, errno);
 		goto drop;
 	}
 	if (stat_source(f)) {
@@ -641,17 +703,13 @@ int job_open(struct file_job *f)
 		free(t);
 		if (r == 1) {
 			/* another name of an inode already copied: link to that copy */
-			int linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
+			int linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0), after = 0;
 
 			if (!linked && errno == EEXIST) {
-				struct stat dst;
-				int gone;
-
-				r = dest_existing_link(d, f->sname, f->dname, &f->st, f->top, &dst,
-						       &gone, &f->backup);
-				if (r == DEST_GO && (gone || !unlinkat(d->dfd, f->dname, 0)))
+				r = link_room(f, &after);
+				if (r == 1)
 					linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
-				else if (r != DEST_GO)
+				else if (r != 0)
 					goto drop;
 			}
 			if (!linked) {
@@ -662,14 +720,9 @@ int job_open(struct file_job *f)
 				free(t2);
 				goto drop;
 			}
-			if (arg_verbose) {
-				char *s = path_join(d->spath, f->sname),
-				     *t2 = path_join(d->dpath, f->dname);
-
-				out("%s -> %s\n", quote_n(0, s), quote_n(1, t2));
-				free(s);
-				free(t2);
-			}
+			announce(f);
+			if (after)
+				dest_removed(d, f->dname);
 			goto drop;
 		}
 		f->tracked = 1;
@@ -716,6 +769,14 @@ static void file_run(struct job *j)
 		return;
 	if (arg_attributes_only || f->done) {
 		atomic_init(&f->chunks, 1);
+	} else if (arg_reflink == REFLINK_ALWAYS && (f->stream || f->st.st_size == 0)) {
+		/*
+		 * cp clones every file it is told to, empty or not a regular file; with no
+		 * bytes for the library to move, the filesystem is asked here (FICLONE: EXDEV
+		 * across filesystems, EOPNOTSUPP where it cannot, EINVAL for a fifo)
+		 */
+		if (ioctl(f->dfd, FICLONE, f->sfd))
+			set_err(f, errno);
 	} else if (f->stream) {
 		copy_stream(f);
 	} else if (arg_jobs > 1 && (uint64_t)f->st.st_size >= 2 * arg_chunk) {

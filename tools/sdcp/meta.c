@@ -80,8 +80,9 @@ static int unsupported(int e)
 	return e == ENOTSUP || e == ENOSYS || e == EPERM || e == EACCES;
 }
 
-/* Copy one xattr; 0, or -errno. */
-static int copy_one(int sfd, const char *spath, int dfd, const char *dpath, const char *name)
+/* Copy one xattr; 0, or -errno (*ret_set: setting it failed, not reading it). */
+static int copy_one(int sfd, const char *spath, int dfd, const char *dpath, const char *name,
+		    int *ret_set)
 {
 	char small[512], *val = small;
 	ssize_t n = get_x(sfd, spath, name, small, sizeof(small));
@@ -94,45 +95,51 @@ static int copy_one(int sfd, const char *spath, int dfd, const char *dpath, cons
 			n = get_x(sfd, spath, name, val, n);
 		}
 	}
-	if (n < 0)
+	*ret_set = 0;
+	if (n < 0) {
 		r = errno == ENODATA ? 0 : -errno;
-	else if (set_x(dfd, dpath, name, val, n))
+	} else if (set_x(dfd, dpath, name, val, n)) {
 		r = -errno;
+		*ret_set = 1;
+	}
 	if (val != small)
 		free(val);
 	return r;
 }
 
-/* All xattrs (or, with only_acl, just the ACLs, as part of the mode). */
-static void copy_xattrs(const struct meta_ctx *m, int sfd, const char *spath, int only_acl,
-			int is_dir)
+/*
+ * The ACLs, as part of the mode (cp's copy_acl, from gnulib): an access ACL the destination
+ * cannot take is an error whatever asked for the mode (-a, -p, --preserve=mode), named in the
+ * locale's quotes as gnulib names it; a default ACL it cannot take is left quietly, as is a
+ * source without ACLs or on a filesystem without them.
+ */
+static void copy_acls(const struct meta_ctx *m, int sfd, const char *spath, int is_dir)
+{
+	static const char *const acls[] = {"system.posix_acl_access", "system.posix_acl_default"};
+	char *dpath = m->fd >= 0 ? NULL : at_path(m->dirfd, m->name);
+
+	for (int i = 0; i < 1 + !!is_dir; i++) {
+		int on_set, r = copy_one(sfd, spath, m->fd, dpath, acls[i], &on_set);
+
+		if (r && on_set && (i == 0 || !unsupported(-r)))
+			fail(-r, "preserving permissions for %s", quote_locale(m->path));
+		if (r)
+			break;
+	}
+	free(dpath);
+}
+
+/* All xattrs but the ACLs (they are the mode's: copy_acls). */
+static void copy_xattrs(const struct meta_ctx *m, int sfd, const char *spath)
 {
 	char *dpath = m->fd >= 0 ? NULL : at_path(m->dirfd, m->name);
 	char small[1024], *list = small;
 	ssize_t n;
 	/* cp reports every failure where asked by name, and where it copies no data */
-	int loud = only_acl ? arg_keep_mode == 2 : arg_keep_xattr == 2 || arg_attributes_only;
-	/* ... but fails only where xattrs were asked for by name */
-	int notsup = 0, strict = arg_keep_xattr == 2;
-
-	if (only_acl) {
-		static const char *const acls[] = {"system.posix_acl_access",
-						   "system.posix_acl_default"};
-
-		for (int i = 0; i < 2; i++) {
-			int r;
-
-			if (i == 1 && !is_dir)
-				break;
-			r = copy_one(sfd, spath, m->fd, dpath, acls[i]);
-			if (r && (loud || !unsupported(-r)))
-				fail(-r, "preserving permissions for %s", quote(m->path));
-			if (r || i == 1)
-				break;
-		}
-		free(dpath);
-		return;
-	}
+	int loud = arg_keep_xattr == 2 || arg_attributes_only;
+	/* ... but fails only where xattrs were asked for by name; other failures are said
+	 * too, but not after -a */
+	int notsup = 0, strict = arg_keep_xattr == 2, some = !arg_archive;
 	n = list_x(sfd, spath, small, sizeof(small));
 	if (n < 0 && errno == ERANGE) {
 		n = list_x(sfd, spath, NULL, 0);
@@ -141,22 +148,22 @@ static void copy_xattrs(const struct meta_ctx *m, int sfd, const char *spath, in
 			n = list_x(sfd, spath, list, n);
 		}
 	}
-	if (n < 0 && !unsupported(errno))
+	if (n < 0 && (loud || (some && !unsupported(errno))))
 		fail(errno, "listing attributes of %s", quote(m->path));
 	for (ssize_t i = 0; i < n; i += strlen(list + i) + 1) {
 		const char *name = list + i;
-		int r;
+		int r, on_set;
 
-		/* SELinux labels belong to --preserve=context; ACLs to mode (but -a has both) */
+		/* SELinux labels belong to --preserve=context; ACLs to mode */
 		if (!strncmp(name, "security.selinux", 16) && !arg_keep_context)
 			continue;
-		if (!strncmp(name, "system.posix_acl_", 17) && !arg_keep_mode)
+		if (!strncmp(name, "system.posix_acl_", 17))
 			continue;
-		r = copy_one(sfd, spath, m->fd, dpath, name);
+		r = copy_one(sfd, spath, m->fd, dpath, name, &on_set);
 		/* as libattr, which cp uses: "not supported" is said once, for all of them */
 		if (r == -ENOTSUP)
 			notsup = 1;
-		else if (r && (loud || !unsupported(-r)))
+		else if (r && (loud || (some && !unsupported(-r))))
 			(strict ? fail : say)(-r, "setting attribute %s for %s", quote_n(0, name),
 					      quote_n(1, m->path));
 	}
@@ -341,13 +348,32 @@ int meta_apply(const struct meta_ctx *m, const struct stat *st, int sfd, int sdi
 			return -ENOMEM;
 	}
 
+	/*
+	 * Times first, as cp sets them (no later step writes data), and where they cannot be
+	 * kept (not our file) cp keeps nothing more if keeping was asked for (-a, -p,
+	 * --preserve): its require_preserve
+	 */
+	if (arg_keep_times) {
+		struct timespec ts[2] = {st->st_atim, st->st_mtim};
+
+		if (m->fd >= 0)
+			r = futimens(m->fd, ts);
+		else
+			r = utimensat(m->dirfd, m->name, ts, AT_SYMLINK_NOFOLLOW);
+		if (r) {
+			fail(errno, "preserving times for %s", quote(m->path));
+			if (arg_require_keep)
+				goto out;
+		}
+	}
+
 	if (arg_keep_owner && keep_owner(m, st, &cur))
 		mode &= ~(S_ISUID | S_ISGID | S_ISVTX);
 
 	if (arg_keep_xattr && (sfd >= 0 || spath))
-		copy_xattrs(m, sfd, spath, 0, is_dir);
-	else if (arg_keep_mode && !lnk && (sfd >= 0 || spath))
-		copy_xattrs(m, sfd, spath, 1, is_dir);
+		copy_xattrs(m, sfd, spath);
+	if (arg_keep_mode && !lnk && (sfd >= 0 || spath))
+		copy_acls(m, sfd, spath, is_dir);
 
 	if (!lnk && (arg_keep_mode || m->created)) {
 		/* the special bits cp's copy has before its mode is set: a new folder's come from
@@ -365,22 +391,18 @@ int meta_apply(const struct meta_ctx *m, const struct stat *st, int sfd, int sdi
 			 * those mkdir gave a folder */
 			r = set_mode(m, (st->st_mode & 0777 & ~cur_umask) | (is_dir ? keep : 0), 0,
 				     cur, 0);
-		if (r)
+		/* kept, cp's words are gnulib's (its copy_acl and set_acl): the locale's quotes */
+		if (r && arg_keep_mode)
+			fail(-r, "preserving permissions for %s", quote_locale(m->path));
+		else if (r && arg_no_keep_mode)
+			fail(-r, "setting permissions for %s", quote_locale(m->path));
+		else if (r)
 			fail(-r, "preserving permissions for %s", quote(m->path));
 	}
 
-	if (arg_keep_times) {
-		struct timespec ts[2] = {st->st_atim, st->st_mtim};
-
-		if (m->fd >= 0)
-			r = futimens(m->fd, ts);
-		else
-			r = utimensat(m->dirfd, m->name, ts, AT_SYMLINK_NOFOLLOW);
-		if (r)
-			fail(errno, "preserving times for %s", quote(m->path));
-	}
 	if (arg_keep_xattr && !lnk)
 		copy_chattr(m, sfd);
+out:
 	free(spath);
 	return 0;
 }

@@ -7,6 +7,7 @@
  * shell ('a b', "it's", 'a'$'\n''b'), because scripts and people compare the two.
  */
 #include <errno.h>
+#include <langinfo.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -127,7 +128,10 @@ static void quote_into(struct buf *b, const char *s)
 		n = char_at(u, &ok);
 		squote |= *u == '\'';
 		ctl |= !ok;
-		dq_unsafe |= strchr("$`\"\\!", *u) != NULL;
+		/* what GNU's quoting keeps out of double quotes: what a shell expands there,
+		 * its other special characters, and '#' or '~' past the first place */
+		dq_unsafe |= (*u && strchr("$`\"\\!&()*;<=>?[^{|}", *u)) ||
+			     ((*u == '#' || *u == '~') && u != (const unsigned char *)s);
 	}
 	errno = e; /* mbrtowc's EILSEQ is not the caller's error */
 	if (squote && !ctl && !dq_unsafe) {
@@ -191,6 +195,37 @@ const char *quote(const char *s)
 }
 
 /*
+ * GNU's "locale" style (its quote(), which gnulib's ACL messages use): quotes of the locale,
+ * U+2018 name U+2019 in UTF-8 and 'name' elsewhere; what does not print, a backslash and
+ * the closing quote inside are escaped with a backslash, as in C.
+ */
+const char *quote_locale(const char *s)
+{
+	int utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8"), ok, e = errno;
+	const char *lq = utf8 ? "\xe2\x80\x98" : "'", *rq = utf8 ? "\xe2\x80\x99" : "'";
+	const unsigned char *u = (const unsigned char *)s;
+	struct buf *b = &slots[next_slot++ & 7];
+	size_t n, rqlen = strlen(rq);
+
+	b->len = 0;
+	put(b, lq, strlen(lq));
+	for (; *u; u += n) {
+		n = char_at(u, &ok);
+		if (!ok) {
+			for (size_t k = 0; k < n; k++)
+				put_escape(b, u[k]);
+			continue;
+		}
+		if (*u == '\\' || !strncmp((const char *)u, rq, rqlen))
+			put(b, "\\", 1);
+		put(b, (const char *)u, n);
+	}
+	put(b, rq, rqlen);
+	errno = e; /* mbrtowc's EILSEQ is not the caller's error */
+	return b->p ? b->p : "''";
+}
+
+/*
  * GNU's "shell-escape" style (cp's quotef): the name as it is where a shell would read it
  * so, else quoted as by quote().
  */
@@ -205,7 +240,8 @@ const char *quote_maybe(const char *s)
 		int ok;
 
 		n = char_at(u, &ok);
-		safe = ok && !strchr(" !\"$&'()*;<=>?[\\^`|", *u);
+		/* and ':', which cp's quotef quotes too: it ends the name in its messages */
+		safe = ok && !strchr(" !\"$&'()*:;<=>?[\\^`|", *u);
 	}
 	errno = e;
 	return safe ? s : quote(s);

@@ -86,6 +86,8 @@ static void link_at(struct dir *d, const char *sname, const char *dname, const s
 	char *backup = NULL, *self = NULL;
 	int r = make(d, sname, dname, top), e = errno, skipped = 0;
 
+	if (r && e != EEXIST && dest_unseen(d, dname))
+		return; /* cp's look at the name failed: said, no -v line */
 	if (r && e == EEXIST) {
 		int room = link_room(d, sname, dname, st, top, &backup, hard);
 
@@ -264,6 +266,9 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 				goto out;
 			}
 			errno = EEXIST;
+		} else if (errno != EEXIST && dest_unseen(d, dname)) {
+			r = -1; /* cp's look at the name failed first: no -v line */
+			goto out;
 		}
 		if (arg_verbose) { /* cp's line comes before its symlink or mknod fails */
 			int e = errno;

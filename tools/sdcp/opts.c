@@ -23,7 +23,8 @@ int arg_copy_contents, arg_strip_slashes, arg_reflink, arg_sparse, arg_remove_de
 int arg_attributes_only, arg_parents, arg_debug, arg_stats, arg_progress, arg_atomic;
 int arg_verify, arg_nocache, arg_jobs;
 uint64_t arg_chunk = 256ull << 20;
-int arg_keep_mode, arg_keep_owner, arg_keep_times, arg_keep_links, arg_keep_xattr;
+int arg_keep_mode, arg_keep_owner, arg_keep_times, arg_keep_links, arg_keep_xattr, arg_archive;
+int arg_require_keep;
 int arg_keep_context, arg_no_keep_mode;
 
 enum {
@@ -456,6 +457,7 @@ int parse_options(int argc, char **argv)
 			arg_recursive = 1;
 			arg_keep_mode = arg_keep_owner = arg_keep_times = arg_keep_links = 1;
 			arg_keep_xattr = arg_keep_context = 1;
+			arg_archive = arg_require_keep = 1;
 			break;
 		case 'b':
 			make_backup = 1;
@@ -502,8 +504,10 @@ int parse_options(int argc, char **argv)
 			break;
 		case 'p':
 			arg_keep_mode = arg_keep_owner = arg_keep_times = 1;
+			arg_require_keep = 1;
 			break;
 		case OPT_PRESERVE:
+			arg_require_keep = 1;
 			set_keep("--preserve", optarg ? optarg : "mode,ownership,timestamps", 2);
 			break;
 		case OPT_NO_PRESERVE:

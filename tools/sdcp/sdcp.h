@@ -50,6 +50,9 @@ extern int arg_verify, arg_nocache, arg_jobs;
 extern uint64_t arg_chunk;
 /* --preserve: each 0 (no), 1 (yes, failures quiet where cp is quiet) or 2 (asked explicitly) */
 extern int arg_keep_mode, arg_keep_owner, arg_keep_times, arg_keep_links, arg_keep_xattr;
+/* -a: xattrs not asked for by name fail quietly (cp's reduce_diagnostics) */
+extern int arg_archive;
+extern int arg_require_keep; /* -a, -p, --preserve: nothing more is kept after times fail */
 extern int arg_keep_context, arg_no_keep_mode;
 
 int parse_options(int argc, char **argv); /* returns the index of the first operand */
@@ -62,7 +65,8 @@ extern uid_t cur_euid; /* read once: they do not change while we run */
 extern gid_t cur_egid;
 const char *quote(const char *s); /* 'name' as GNU tools quote a file name; 8 slots per thread */
 const char *quote_n(int slot, const char *s);
-const char *quote_maybe(const char *s); /* quoted only where a shell would need it */
+const char *quote_maybe(const char *s);	 /* quoted only where a shell would need it */
+const char *quote_locale(const char *s); /* GNU's quote(): the locale's quotes, C escapes */
 void msg_thread_exit(void);
 void say(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fail(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -161,6 +165,9 @@ int dest_existing_link(struct dir *d, const char *sname, const char *dname, cons
  * --attributes-only)? Then -v says so. */
 int dest_unlinks(const struct stat *dst, const struct stat *src, int top);
 void dest_removed(struct dir *d, const char *dname); /* -v: "removed 'x'" */
+/* Making dname failed: could cp, which looks at the destination first, not even stat it
+ * (ELOOP, ENAMETOOLONG, EACCES or ENOTDIR on the way)? Then "cannot stat" is said: 1. */
+int dest_unseen(struct dir *d, const char *dname);
 /* The new entry failed: the backup made for it (bpath) takes dname back; -v says so. */
 void dest_unbackup(struct dir *d, const char *dname, const char *bpath);
 int dest_same(const struct stat *a, const struct stat *b);

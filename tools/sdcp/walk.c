@@ -252,7 +252,8 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		int e = errno;
 
 		if (e != EEXIST) {
-			fail(e, "cannot create directory %s", quote(dpath));
+			if (!dest_unseen(parent, dname)) /* cp's look at it fails first */
+				fail(e, "cannot create directory %s", quote(dpath));
 			goto out;
 		}
 		/* a symlink to a folder is not one, not even as an operand's destination:
