@@ -60,6 +60,17 @@ for t_sig in INT TERM HUP PIPE; do
 	trap "t_signal $t_sig" "$t_sig"
 done
 
+# SD_T_TMPFS=1, set before this is sourced: $T is a tmpfs of its own, whose inode numbers
+# follow the order of creation, so that two fixtures made alike are walked alike by cp and
+# by sdcp (both read a folder in inode order; on ext4 a freed number is taken again first).
+if [ "${SD_T_TMPFS:-}" = 1 ] && [ "$(id -u)" = 0 ] &&
+	mount -t tmpfs -o size=2G,mode=0700 tmpfs "$T"; then
+	echo "umount -l '$T'" >"$T/.cleanup"
+	mkdir -p "$T/bin" "$T/gnu" || exit 99
+	ln -s "$SDCP" "$T/bin/cp" || exit 99
+	ln -s "$GNU_CP" "$T/gnu/cp" || exit 99
+fi
+
 failed=0
 passed=0
 t_skip() {

@@ -8,6 +8,7 @@
 # out (man/sdcp.1): cp 9.1 copies part of a folder into itself before it reports "into itself"
 # (sdcp refuses first); cp 9.1 puts a backup of a destination in another folder in the current
 # one (a bug fixed in coreutils 9.2); a new file whose copy failed is removed.
+SD_T_TMPFS=1 # cp and sdcp walk two fixtures: their inode numbers must agree
 . "$(dirname "$0")/lib.sh"
 
 nofifo=
@@ -96,7 +97,7 @@ run_case() {
 	if [ ! -d "$tmpl" ]; then
 		mkdir "$tmpl" && (cd "$tmpl" && fixture) || return 99
 	fi
-	"$GNU_CP" -a "$tmpl" "$T/g" && "$GNU_CP" -a "$T/g" "$T/s" || return 99
+	"$GNU_CP" -a "$tmpl" "$T/g" && "$GNU_CP" -a "$tmpl" "$T/s" || return 99
 	for k in g s; do
 		bin=$T/bin && [ $k = s ] || bin=$T/gnu
 		(cd "$T/$k" && [ $k = s ] || set -- "${gargs[@]}"

@@ -73,8 +73,10 @@ void job_file(struct dir *d, const char *sname, const char *dname, int top, int 
 {
 	struct file_job *f = job_new(d, sname, dname, top, follow, st);
 
-	if (f)
+	if (f) {
+		f->ticket = order_take();
 		work_push(&f->job);
+	}
 }
 
 /* --sparse=always and --verify read the copy back */
@@ -359,6 +361,7 @@ out:
 	free(f->backup);
 	free(f->self);
 	pthread_mutex_destroy(&f->lock);
+	order_done(f->ticket);
 	dir_put(d);
 	free(f);
 }
@@ -367,11 +370,13 @@ static void chunk_run(struct job *j)
 {
 	struct chunk_job *c = (struct chunk_job *)j;
 	struct file_job *f = c->f;
+	struct ticket *prev = order_enter(f->ticket);
 
 	copy_range(f, c->off, c->len);
 	free(c);
 	if (atomic_fetch_sub(&f->chunks, 1) == 1)
 		job_finish(f);
+	order_leave(prev);
 }
 
 /*
@@ -591,6 +596,7 @@ static void job_drop(struct file_job *f)
 	free(f->self);
 	free(f->tmp);
 	pthread_mutex_destroy(&f->lock);
+	order_done(f->ticket);
 	dir_put(f->dir);
 	free(f);
 }
@@ -761,10 +767,8 @@ uint64_t job_split(struct file_job *f)
 	return n ? n : 1; /* it shrank since the walk saw it: one chunk, to the end */
 }
 
-static void file_run(struct job *j)
+static void file_copy(struct file_job *f)
 {
-	struct file_job *f = (struct file_job *)j;
-
 	if (job_open(f))
 		return;
 	if (arg_attributes_only || f->done) {
@@ -802,4 +806,13 @@ static void file_run(struct job *j)
 		copy_range(f, 0, SIZE_MAX);
 	}
 	job_finish(f);
+}
+
+static void file_run(struct job *j)
+{
+	struct file_job *f = (struct file_job *)j;
+	struct ticket *prev = order_enter(f->ticket);
+
+	file_copy(f); /* which ends with f done and freed */
+	order_leave(prev);
 }

@@ -33,10 +33,13 @@ int main(int argc, char **argv)
 	inflight_start();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	work_start(arg_jobs);
+	if (arg_jobs > 1)
+		order_start(); /* messages in the walk's order all the same */
 	progress_start();
 	start_each(target, n, argv + first, walk_top, settle);
 	progress_walk_done = 1;
 	work_finish();
+	order_finish();
 	walk_parents_settle();
 	progress_stop();
 	clock_gettime(CLOCK_MONOTONIC, &t1);

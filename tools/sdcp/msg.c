@@ -260,6 +260,8 @@ static void vsay(FILE *f, int errnum, const char *fmt, va_list ap)
 	if (n >= (int)sizeof(line) - 1)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
+	if (order_hold(f, line, (size_t)n))
+		return;
 	/* The progress bar owns the terminal line; it redraws after us. */
 	fflush(stdout);
 	fwrite(line, 1, n, f);
@@ -298,6 +300,8 @@ void out(const char *fmt, ...)
 		return;
 	if (n >= (int)sizeof(line))
 		n = sizeof(line) - 1;
+	if (order_hold(stdout, line, (size_t)n))
+		return;
 	flockfile(stdout);
 	fwrite(line, 1, n, stdout);
 	funlockfile(stdout);

@@ -648,11 +648,9 @@ int parse_options(int argc, char **argv)
 	/* cp: -R follows no symlink unless asked; without -R, and with -l, it follows them */
 	if (arg_deref == DEREF_UNSET)
 		arg_deref = arg_recursive && !arg_hard_link ? DEREF_NEVER : DEREF_ALWAYS;
-	/*
-	 * Questions come one at a time; and -v lines come in cp's order unless -j asks for
-	 * speed over order.
-	 */
-	if (arg_clobber == CLOBBER_ASK || (arg_verbose && !arg_jobs))
+	/* Questions come one at a time (messages, -v lines among them, keep cp's order with
+	 * any number of workers: order.c) */
+	if (arg_clobber == CLOBBER_ASK)
 		arg_jobs = 1;
 	if (!arg_jobs) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -26,6 +26,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -69,6 +70,16 @@ const char *quote_maybe(const char *s);	 /* quoted only where a shell would need
 const char *quote_locale(const char *s); /* GNU's quote(): the locale's quotes, C escapes */
 void msg_thread_exit(void);
 void say(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* --- order.c: messages in the walk's order with several workers (NULL tickets: at once) --- */
+struct ticket;
+void order_start(void);		 /* on, for the calling thread's walk */
+struct ticket *order_take(void); /* the walk's next ticket, for a job or a folder's end */
+void order_done(struct ticket *t);
+struct ticket *order_enter(struct ticket *t); /* this thread works for t; returns the last */
+void order_leave(struct ticket *prev);
+int order_hold(FILE *f, const char *text, size_t n); /* msg.c: 1 if held or written in order */
+void order_finish(void);			     /* everything out; off */
+
 void fail(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void try_help(void) __attribute__((noreturn));
@@ -110,6 +121,7 @@ struct dir {
 	unsigned int fresh : 1;	  /* we made the destination: nothing in it to check */
 	unsigned int meta : 1;	  /* apply the source's metadata when the last reference goes */
 	unsigned int descend : 1; /* not a mount point that -x leaves as it is */
+	struct ticket *end;	  /* order.c: where its metadata's messages go */
 };
 
 struct dir *dir_get(struct dir *d);
@@ -211,7 +223,8 @@ void work_finish(void);
 
 /* --- job.c: one regular file (or a chunk of one) --- */
 struct file_job {
-	struct job job; /* first: work.c sees only this */
+	struct job job;	       /* first: work.c sees only this */
+	struct ticket *ticket; /* order.c: where its messages go */
 	struct dir *dir;
 	const char *sname, *dname;
 	int top, follow;

@@ -55,8 +55,13 @@ void dir_put(struct dir *d)
 	while (d && d != &root && atomic_fetch_sub(&d->refs, 1) == 1) {
 		struct dir *parent = d->parent;
 
-		if (d->meta)
+		if (d->meta) {
+			struct ticket *prev = order_enter(d->end);
+
 			dir_meta(d);
+			order_leave(prev);
+		}
+		order_done(d->end);
 		close(d->sfd);
 		close(d->dfd);
 		free(d->spath);
@@ -291,6 +296,12 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 	}
 	dfd = openat(parent->dfd, dname,
 		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	/* a folder made without read permission for us (the source's mode): cp gives the owner
+	 * rwx by name, then goes in */
+	if (dfd < 0 && errno == EACCES && fresh &&
+	    !fchmodat(parent->dfd, dname, (mode & 07777) | S_IRWXU, AT_SYMLINK_NOFOLLOW))
+		dfd = openat(parent->dfd, dname,
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	if (dfd < 0 || fstat(dfd, &dst)) {
 		fail(errno, "cannot access %s", quote(dpath));
 		goto out;
@@ -345,6 +356,7 @@ static void copy_dir(struct dir *parent, const char *sname, const char *dname,
 		return;
 	if (d->descend)
 		read_dir(d);
+	d->end = order_take(); /* after its contents, before what follows it */
 	dir_put(d);
 }
 

@@ -5,7 +5,8 @@
  *
  * The walking thread is one of the -j N workers: it queues jobs and, when the queue is full,
  * runs one itself instead of waiting (which also bounds memory and open directory fds). With
- * -j 1 nothing is queued at all, so the order of work (and of -v lines) is cp's.
+ * -j 1 nothing is queued at all, so the order of work is cp's (with more, order.c keeps the
+ * messages in that order).
  *
  * Jobs wait in lanes, one per key (a folder), in the order they came. A thread keeps to its
  * lane until it is empty, then takes the lane whose place (the folder's inode number) is
