@@ -693,4 +693,20 @@ in_order() {
 }
 ok "as a user: many files fail in a tree, cp's order" in_order
 
+# a folder of root's that only others may read, copied by a user: the copy is the user's, made
+# with the same mode, which keeps its owner out; cp gives the owner rwx by name to fill it
+owner_kept_out() {
+	command -v setpriv >/dev/null || t_skip "no setpriv"
+	chmod 711 "$T" && o=$(mktemp -d /var/tmp/sdcp-owner.XXXXXX) && t_on_exit "rm -rf '$o'" &&
+		chmod 777 "$o" || return 99
+	(cd "$o" && mkdir s s/d && echo 1 >s/d/f && chmod 005 s/d) || return 99
+	for k in gnu bin; do
+		(cd "$o" && rm -rf t && PATH="$T/$k:$PATH" setpriv --reuid=65534 --regid=65534 \
+			--clear-groups cp -r s t 2>&1 | sed 's/^[^:]*cp: /cp: /'
+			echo "status $?"; find t -printf '%m %p\n' | sort; chmod -R u+rwx t) >"$T/$k.out" 2>&1
+	done
+	diff -u "$T/gnu.out" "$T/bin.out"
+}
+ok "as a user: a folder only others may read" owner_kept_out
+
 t_done
