@@ -507,4 +507,12 @@ ok "an operand into the target itself, after and before others" same_script \
 ok "-sdbv: a relative symlink outside the current folder, the backup put back" same_script \
 	'eval mkdir x d; echo a >x/f; ln -s f x/l; echo old >d/l' 'r cp -sdbv x/l d'
 
+# --- conf2 (session 4): found by comparing many option sets on one fixture ---
+
+# -l onto a name of the same file: nothing to do, but cp asks -i's question first (its
+# same_file_ok returns "return now", looked at after -u and -i)
+ok "-il onto the same file asks first" same_script 'eval echo a >a; ln a b; echo c >c' '
+	echo y | r cp -il a b; echo n | r cp -il a a; echo y | r cp -vil a b c
+	echo n | r cp -ilb a b; : | r cp -uil a b; echo y | r cp -il -d a b'
+
 t_done

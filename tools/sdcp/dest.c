@@ -321,7 +321,7 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 {
 	char *spath = path_join(d->spath, sname), *dpath = path_join(d->dpath, dname);
 	struct stat dst, through, lst;
-	int r = -1;
+	int r = -1, nothing_to_do = 0;
 
 	*ret_gone = 0;
 	if (fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW)) {
@@ -381,10 +381,8 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 			     quote_n(1, dpath));
 			goto out;
 		}
-		if (ok == 2) {
-			r = DEST_SKIP;
-			goto out;
-		}
+		/* nothing to do, but cp still looks at -u and asks -i's question first */
+		nothing_to_do = ok == 2;
 	}
 	switch (arg_update) {
 	case UPDATE_NONE:
@@ -419,6 +417,10 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 			r = skipped(dpath);
 			goto out;
 		}
+	}
+	if (nothing_to_do) {
+		r = DEST_SKIP;
+		goto out;
 	}
 	/* after -u, -n and -i, as in cp */
 	if (S_ISDIR(dst.st_mode) && !S_ISDIR(sst->st_mode)) {
