@@ -515,4 +515,10 @@ ok "-il onto the same file asks first" same_script 'eval echo a >a; ln a b; echo
 	echo y | r cp -il a b; echo n | r cp -il a a; echo y | r cp -vil a b c
 	echo n | r cp -ilb a b; : | r cp -uil a b; echo y | r cp -il -d a b'
 
+# --parents names the destination without the source's trailing slashes (cp.c strips them
+# from the name it appends; -v shows the source as given)
+ok "--parents: a source with trailing slashes" same_script 'eval mkdir -p x/y/z t; echo q >x/y/z/q' '
+	r cp -rv --parents x//y// t//; r cp -rv --parents x/y/z/ t; r cp -av --parents x/y/// t
+	r cp -v --parents x/y/z/q/ t; r cp -v --parents x/ t'
+
 t_done
