@@ -521,4 +521,12 @@ ok "--parents: a source with trailing slashes" same_script 'eval mkdir -p x/y/z 
 	r cp -rv --parents x//y// t//; r cp -rv --parents x/y/z/ t; r cp -av --parents x/y/// t
 	r cp -v --parents x/y/z/q/ t; r cp -v --parents x/ t'
 
+# as a user, -f onto a file in a folder it may not write: cp's unlink says "cannot remove"
+# (after -v's line); -fl and -fs replace through a new name, so the link is what fails
+ok "as a user: -f in a folder not writable" user_script '
+	echo a >a; mkdir rod; echo f >rod/f; chmod 444 rod/f; chmod 555 rod
+	for o in -f -fv -flv -fsv -fl "-fl --preserve=links" "-l --remove-destination" -fb; do
+		cp $o /proc/self/cwd/a rod/f; echo "status $?"
+	done; echo y | cp -il /proc/self/cwd/a rod/f; echo "status $?"; chmod 755 rod'
+
 t_done

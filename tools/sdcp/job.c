@@ -516,8 +516,12 @@ static int open_dest(struct file_job *f)
 	}
 	/* -f, a planted symlink, a fifo, a socket, a name of several (above): the old entry
 	 * goes, a new file comes */
-	if (!gone && unlinkat(d->dfd, f->dname, 0) && errno != ENOENT)
-		goto fail;
+	if (!gone && unlinkat(d->dfd, f->dname, 0) && errno != ENOENT) {
+		t = path_join(d->dpath, f->dname);
+		fail(errno, "cannot remove %s", quote(t));
+		free(t);
+		return -1;
+	}
 	if (!gone && (said || dest_unlinks(&dst, &f->st, f->top)))
 		dest_removed(d, f->dname);
 	f->dfd = inflight_create(&f->fly, d->dfd, f->dname, excl, mode);

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "sdcp.h"
-enum { KEEP = -2 }; /* the name stays: the link or node fails with EEXIST, as cp's does */
+/* KEEP: the name stays, the link or node fails with EEXIST, as cp's does. REPLACE_FAILED: the
+ * name could not be replaced (errno): cp's link to a temporary name and rename failed so */
+enum { KEEP = -2, REPLACE_FAILED = -3 };
 
 /*
  * Deal with what stands at dname before a symlink, node or link is made there: cp's checks,
@@ -36,7 +38,11 @@ static int make_room(struct dir *d, const char *sname, const char *dname, const 
 	if (!rule && !replace)
 		return KEEP;
 	if (unlinkat(d->dfd, dname, 0) && errno != ENOENT) {
-		char *p = path_join(d->dpath, dname);
+		char *p;
+
+		if (!rule) /* -f replaces: the new entry's error, as cp's force_linkat says */
+			return REPLACE_FAILED;
+		p = path_join(d->dpath, dname);
 
 		fail(errno, "cannot remove %s", quote(p));
 		free(p);
@@ -72,7 +78,7 @@ static int link_room(struct dir *d, const char *sname, const char *dname, const 
 	int r = make_room(d, sname, dname, st, top, backup,
 			  arg_force || (hard && arg_clobber == CLOBBER_ASK));
 
-	return r == DEST_GO || r == DEST_SELF || r == KEEP ? r : DEST_SKIP;
+	return r == DEST_GO || r == DEST_SELF || r == KEEP || r == REPLACE_FAILED ? r : DEST_SKIP;
 }
 
 /*
@@ -89,6 +95,8 @@ static void link_at(struct dir *d, const char *sname, const char *dname, const s
 	if (r && e == EEXIST) {
 		int room = link_room(d, sname, dname, st, top, &backup, hard);
 
+		if (room == REPLACE_FAILED)
+			e = errno;
 		skipped = room == DEST_SKIP;
 		if (room == DEST_SELF) {
 			dname = self = backup;
@@ -259,11 +267,12 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 			}
 			if (r == DEST_GO)
 				continue;
-			if (r != KEEP) {
+			if (r != KEEP && r != REPLACE_FAILED) {
 				r = -1;
 				goto out;
 			}
-			errno = EEXIST;
+			if (r == KEEP)
+				errno = EEXIST;
 		}
 		if (arg_verbose) { /* cp's line comes before its symlink or mknod fails */
 			int e = errno;
