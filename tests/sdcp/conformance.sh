@@ -529,4 +529,11 @@ ok "as a user: -f in a folder not writable" user_script '
 		cp $o /proc/self/cwd/a rod/f; echo "status $?"
 	done; echo y | cp -il /proc/self/cwd/a rod/f; echo "status $?"; chmod 755 rod'
 
+# -s with -p or -a: the symlink gets the source's times (not its owner or mode)
+times="s1 s2 s3 d2/f"
+ok "-s -p: the symlinks' times" same_script \
+	'eval mkdir d; echo a >a; echo f >d/f; touch -d 2001-01-01 a d/f; ln -s a la; touch -h -d 2002-01-01 la' \
+	'r cp -s -p a s1; r cp -s --preserve=timestamps a s2; r cp -as la s3; r cp -rs --preserve=all /proc/self/cwd/d d2'
+times=
+
 t_done

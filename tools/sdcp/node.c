@@ -81,6 +81,19 @@ static int link_room(struct dir *d, const char *sname, const char *dname, const 
 	return r == DEST_GO || r == DEST_SELF || r == KEEP || r == REPLACE_FAILED ? r : DEST_SKIP;
 }
 
+/* cp -s -p: the symlink gets the source's times (its owner and mode stay) */
+static void sym_link_times(struct dir *d, const char *dname, const struct stat *st)
+{
+	struct timespec ts[2] = {st->st_atim, st->st_mtim};
+
+	if (utimensat(d->dfd, dname, ts, AT_SYMLINK_NOFOLLOW)) {
+		char *t = path_join(d->dpath, dname);
+
+		fail(errno, "preserving times for %s", quote(t));
+		free(t);
+	}
+}
+
 /*
  * Make a link with make(): an existing name is dealt with first (left, removed, or kept for
  * an EEXIST), then -v speaks, as cp's order is; a failure is said, and a backup made for the
@@ -111,6 +124,8 @@ static void link_at(struct dir *d, const char *sname, const char *dname, const s
 		r = make(d, sname, dname, top), e = errno;
 	if (!r && top)
 		seen_made(-1, d->dfd, dname);
+	if (!r && !hard && arg_keep_times)
+		sym_link_times(d, dname, st);
 	if (r && !skipped) {
 		char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
 
