@@ -536,4 +536,24 @@ ok "-s -p: the symlinks' times" same_script \
 	'r cp -s -p a s1; r cp -s --preserve=timestamps a s2; r cp -as la s3; r cp -rs --preserve=all /proc/self/cwd/d d2'
 times=
 
+# a name with a quote goes in double quotes only where every other character is one the shell
+# and C read alike: not with & ( ) * ; < = > ? [ ^ { | }, nor # or ~ after the start (gnulib)
+quote_chars() {
+	cd "$T" && rm -rf qc && mkdir qc && cd qc || return 99
+	for c in '&' '(' ')' '*' ';' '<' '=' '>' '?' '[' '^' '{' '|' '}' '#' '~' '@' ']' ' ' '%'; do
+		for n in "it's${c}x" "${c}it's" "it's.~1~"; do
+			g=$("$GNU_CP" -v -- "$n" nowhere/ 2>&1)
+			s=$("$T/bin/cp" -v -- "$n" nowhere/ 2>&1)
+			[ "${g#*cp: }" = "${s#*cp: }" ] || {
+				echo "$g"
+				echo "$s"
+				return 1
+			}
+		done
+	done
+}
+ok "quoting of names with a quote and a shell character" quote_chars
+ok "-bv names a backup with a quote" same_script "eval echo a >\"it's\"; echo b >\"it's.c\"" \
+	"r cp -bv \"it's\" \"it's.c\"; r cp -v --backup=t \"it's\" \"it's.c\""
+
 t_done

@@ -111,6 +111,17 @@ static size_t char_at(const unsigned char *u, int *ok)
 }
 
 /*
+ * A character that keeps a name with a quote out of double quotes (GNU's quotearg: one the
+ * shell treats specially, or the C style would escape); '#' and '~' only after the start.
+ */
+static int dq_unfit(unsigned char c, int first)
+{
+	if (c == '#' || c == '~')
+		return !first;
+	return c && strchr("!\"$&()*;<=>?[\\^`{|}", c) != NULL;
+}
+
+/*
  * GNU's "shell-escape-always" style: single quotes; a name with a quote and nothing a double
  * quote would expand goes in double quotes; what does not print (control bytes, bytes that
  * are no character of the locale) leaves the quotes as $'\n' or $'\377'.
@@ -127,7 +138,7 @@ static void quote_into(struct buf *b, const char *s)
 		n = char_at(u, &ok);
 		squote |= *u == '\'';
 		ctl |= !ok;
-		dq_unsafe |= strchr("$`\"\\!", *u) != NULL;
+		dq_unsafe |= dq_unfit(*u, u == (const unsigned char *)s);
 	}
 	errno = e; /* mbrtowc's EILSEQ is not the caller's error */
 	if (squote && !ctl && !dq_unsafe) {
