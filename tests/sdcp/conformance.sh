@@ -556,4 +556,8 @@ ok "quoting of names with a quote and a shell character" quote_chars
 ok "-bv names a backup with a quote" same_script "eval echo a >\"it's\"; echo b >\"it's.c\"" \
 	"r cp -bv \"it's\" \"it's.c\"; r cp -v --backup=t \"it's\" \"it's.c\""
 
+# cp names a relative -s elsewhere with quotef, which also quotes a colon
+ok "-s elsewhere: a name with a colon is quoted" same_script 'eval mkdir t; touch a:b c' \
+	'r cp -s a:b t/; r cp -s c t/x:y; r cp -s c t/'
+
 t_done

@@ -216,7 +216,7 @@ const char *quote_maybe(const char *s)
 		int ok;
 
 		n = char_at(u, &ok);
-		safe = ok && !strchr(" !\"$&'()*;<=>?[\\^`|", *u);
+		safe = ok && !strchr(" !\"$&'()*:;<=>?[\\^`|", *u);
 	}
 	errno = e;
 	return safe ? s : quote(s);
