@@ -560,4 +560,33 @@ ok "-bv names a backup with a quote" same_script "eval echo a >\"it's\"; echo b 
 ok "-s elsewhere: a name with a colon is quoted" same_script 'eval mkdir t; touch a:b c' \
 	'r cp -s a:b t/; r cp -s c t/x:y; r cp -s c t/'
 
+# holes as cp makes them: of the destination's block size (1 KiB on a small ext4, a page on
+# tmpfs), a short last block of zeros left out, and with --sparse=auto from the zeros of a
+# source that looks sparse (cp's is_probably_sparse)
+sparse_blocks() {
+	t_mount_or_skip E ext4 sparse 64M
+	mkdir -p "$E/src" "$M/src" || return 99
+	for d in "$E/src" "$M/src"; do
+		(cd "$d" && truncate -s 1M hole && echo end >>hole &&
+			{ echo start; head -c 200k /dev/zero; echo mid; } >mixed && truncate -s 2M mixed &&
+			head -c 64k /dev/zero >allzero && printf abc >small && truncate -s 5000 small &&
+			{ head -c 4096 /dev/zero; echo x; head -c 4096 /dev/zero; } >zx) || return 99
+	done
+	for from in "$E" "$M"; do
+		for to in "$E" "$M"; do
+			for sp in auto always never; do
+				for f in hole mixed allzero small zx; do
+					for k in gnu bin; do
+						rm -f "$to/out"
+						"$T/$k/cp" --sparse=$sp "$from/src/$f" "$to/out" &&
+							stat -c "$sp $f %s %b" "$to/out" >"$T/$k.sp" || return 1
+					done
+					diff -u "$T/gnu.sp" "$T/bin.sp" || return 1
+				done
+			done
+		done
+	done
+}
+ok "--sparse: holes of the destination's blocks, as cp" sparse_blocks
+
 t_done
