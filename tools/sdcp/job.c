@@ -679,7 +679,7 @@ int job_open(struct file_job *f)
 		free(t);
 		if (r == 1) {
 			/* another name of an inode already copied: link to that copy */
-			int linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
+			int linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0), after = 0;
 
 			if (!linked && errno == EEXIST) {
 				struct stat dst;
@@ -687,10 +687,18 @@ int job_open(struct file_job *f)
 
 				r = dest_existing_link(d, f->sname, f->dname, &f->st, f->top, &dst,
 						       &gone, &f->backup);
-				if (r == DEST_GO && (gone || !unlinkat(d->dfd, f->dname, 0)))
-					linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
-				else if (r != DEST_GO)
+				if (r != DEST_GO)
 					goto drop;
+				/* cp removes a name of several first, and says so; any other it
+				 * replaces by its link, and says "removed" after the copy's line */
+				if (!gone && dest_unlinks(&dst, &f->st, f->top)) {
+					if (!unlinkat(d->dfd, f->dname, 0))
+						dest_removed(d, f->dname), gone = 1;
+				} else if (!gone) {
+					gone = after = !unlinkat(d->dfd, f->dname, 0);
+				}
+				if (gone)
+					linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0);
 			}
 			if (!linked) {
 				char *t2 = path_join(d->dpath, f->dname);
@@ -704,10 +712,12 @@ int job_open(struct file_job *f)
 				char *s = path_join(d->spath, f->sname),
 				     *t2 = path_join(d->dpath, f->dname);
 
-				out("%s -> %s\n", quote_n(0, s), quote_n(1, t2));
+				report_verbose(s, t2, f->backup);
 				free(s);
 				free(t2);
 			}
+			if (after)
+				dest_removed(d, f->dname);
 			goto drop;
 		}
 		f->tracked = 1;

@@ -25,7 +25,7 @@ enum { KEEP = -2, REPLACE_FAILED = -3 };
  * only where replace allows (-f for links), else the new entry fails with EEXIST (KEEP).
  */
 static int make_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
-		     int top, char **backup, int replace)
+		     int top, char **backup, int replace, int *quietly)
 {
 	struct stat dst;
 	int gone = 0, r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup), rule;
@@ -50,6 +50,8 @@ static int make_room(struct dir *d, const char *sname, const char *dname, const 
 	}
 	if (rule)
 		dest_removed(d, dname);
+	else if (quietly) /* replaced: cp says "removed" after the new entry's line */
+		*quietly = 1;
 	return DEST_GO;
 }
 
@@ -76,7 +78,7 @@ static int link_room(struct dir *d, const char *sname, const char *dname, const 
 	 * followed that is no regular file, a name of several under --preserve=links); what
 	 * is left is replaced only by -f (or a "yes" to -i for -l) */
 	int r = make_room(d, sname, dname, st, top, backup,
-			  arg_force || (hard && arg_clobber == CLOBBER_ASK));
+			  arg_force || (hard && arg_clobber == CLOBBER_ASK), NULL);
 
 	return r == DEST_GO || r == DEST_SELF || r == KEEP || r == REPLACE_FAILED ? r : DEST_SKIP;
 }
@@ -230,7 +232,7 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 {
 	char *t = path_join(d->dpath, dname), *target = NULL, *backup = NULL, *first = NULL;
 	char *self = NULL;
-	int linked = 0, r = 0, is_link = S_ISLNK(st->st_mode), tracked = 0;
+	int linked = 0, r = 0, is_link = S_ISLNK(st->st_mode), tracked = 0, replaced = 0;
 	mode_t mode = st->st_mode & 07777 & ~(arg_keep_owner ? 077 : 0);
 	struct meta_ctx m = {.fd = -1,
 			     .dirfd = d->dfd,
@@ -271,7 +273,10 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 		if (!r)
 			break;
 		if (errno == EEXIST && !tries) {
-			r = make_room(d, sname, dname, st, top, &backup, is_link && arg_force);
+			/* a name of a copy made already replaces what is there, as cp's
+			 * create_hard_link does */
+			r = make_room(d, sname, dname, st, top, &backup,
+				      (is_link && arg_force) || linked, &replaced);
 			if (r == DEST_SELF) { /* "-bdf l l": the copy goes to the backup name */
 				free(t);
 				dname = m.name = self = backup;
@@ -318,6 +323,8 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 	atomic_fetch_add(is_link ? &totals.links : &totals.others, 1);
 	if (arg_verbose)
 		said(d, sname, dname, backup);
+	if (replaced && linked)
+		dest_removed(d, dname);
 out:
 	if (tracked)
 		links_done(st, r == 0);
