@@ -598,4 +598,10 @@ ok "--preserve=links again onto the copy: fifos, -v" same_script \
 	r cp -aL d t; r cp -aL -v $J d t; r cp -a d t2; r cp -av $J d t2
 	r cp -rL --preserve=links d t3; r cp -rvL $J --preserve=links d t3; r cp -abv $J d t3'
 
+# -s with --preserve=links: a second name of a source is a hard link to the first symlink
+# (through it, to the file, where operands are followed); times as the source's (-a)
+ok "-s --preserve=links: names of one file" same_script 'eval mkdir d o3 o5; echo 1 >d/f; ln d/f d/h' '
+	r cp -as /proc/self/cwd/d o; r cp -s --preserve=links /proc/self/cwd/d/f /proc/self/cwd/d/h o3
+	r cp -Hs --preserve=links /proc/self/cwd/d/f /proc/self/cwd/d/h o5; r cp -as /proc/self/cwd/d o'
+
 t_done

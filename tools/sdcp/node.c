@@ -101,8 +101,8 @@ static void sym_link_times(struct dir *d, const char *dname, const struct stat *
  * an EEXIST), then -v speaks, as cp's order is; a failure is said, and a backup made for the
  * link takes its name back.
  */
-static void link_at(struct dir *d, const char *sname, const char *dname, const struct stat *st,
-		    int top, int hard, int (*make)(struct dir *, const char *, const char *, int))
+static int link_at(struct dir *d, const char *sname, const char *dname, const struct stat *st,
+		   int top, int hard, int (*make)(struct dir *, const char *, const char *, int))
 {
 	char *backup = NULL, *self = NULL;
 	int r = make(d, sname, dname, top), e = errno, skipped = 0;
@@ -140,6 +140,7 @@ static void link_at(struct dir *d, const char *sname, const char *dname, const s
 	}
 	free(backup);
 	free(self);
+	return r;
 }
 
 static int hard_link(struct dir *d, const char *sname, const char *dname, int top)
@@ -153,6 +154,21 @@ void node_hard_link(struct dir *d, const char *sname, const char *dname, const s
 {
 	link_at(d, sname, dname, st, top, 1, hard_link);
 }
+
+/* -s --preserve=links: another name of a source already linked to is a hard link to that
+ * symlink, as cp's remember_copied makes it (the name, per thread, for link_at's make) */
+static __thread const char *first_link;
+
+static int link_first(struct dir *d, const char *sname, const char *dname, int top)
+{
+	(void)sname;
+	/* as cp's create_hard_link: through the symlink where sources are followed */
+	return linkat(AT_FDCWD, first_link, d->dfd, dname,
+		      walk_follows(top) ? AT_SYMLINK_FOLLOW : 0);
+}
+
+static void sym_link_kept(struct dir *d, const char *sname, const char *dname,
+			  const struct stat *st, int top);
 
 static int sym_link(struct dir *d, const char *sname, const char *dname, int top)
 {
@@ -220,10 +236,29 @@ void node_sym_link(struct dir *d, const char *sname, const char *dname, const st
 				dest_unbackup(d, dname, backup);
 		}
 		free(backup);
+	} else if (links_wanted(st, top)) {
+		sym_link_kept(d, sname, dname, st, top);
 	} else {
 		link_at(d, sname, dname, st, top, 0, sym_link);
 	}
 	free(s);
+	free(t);
+}
+
+static void sym_link_kept(struct dir *d, const char *sname, const char *dname,
+			  const struct stat *st, int top)
+{
+	char *t = path_join(d->dpath, dname), *first = NULL;
+	int r = links_find(st, t, &first);
+
+	if (r == 1) {
+		first_link = first;
+		link_at(d, sname, dname, st, top, 1, link_first);
+		first_link = NULL;
+	} else {
+		links_done(st, !link_at(d, sname, dname, st, top, 0, sym_link));
+	}
+	free(first);
 	free(t);
 }
 
