@@ -604,4 +604,9 @@ ok "-s --preserve=links: names of one file" same_script 'eval mkdir d o3 o5; ech
 	r cp -as /proc/self/cwd/d o; r cp -s --preserve=links /proc/self/cwd/d/f /proc/self/cwd/d/h o3
 	r cp -Hs --preserve=links /proc/self/cwd/d/f /proc/self/cwd/d/h o5; r cp -as /proc/self/cwd/d o'
 
+# a folder operand refused as "the same file" is not noted as copied: a later operand that
+# holds it is copied, not "will not create hard link" (found by random.sh, seed 4242)
+ok "a folder onto itself, then as x/." same_script 'eval mkdir x d; echo 1 >x/f; echo 2 >d/g' \
+	'r cp --preserve=all -R x/ x/. .; r cp -R --preserve=links d/ d/. d/..; r cp -a x x/. .'
+
 t_done
