@@ -71,6 +71,12 @@ static void said(struct dir *d, const char *sname, const char *dname, const char
  * with EEXIST, as cp's does. cp's checks (same file, -u, -n, -i, an earlier operand's file)
  * come first in every case.
  */
+/* -s --preserve=links: another name of a source already linked to is a hard link to that
+ * symlink, as cp's remember_copied makes it (the name, per thread, for link_at's make) */
+static __thread const char *first_link;
+/* ... which replaces what is there, and -v says "removed" after its line (create_hard_link) */
+static __thread int first_replaced;
+
 static int link_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		     int top, char **backup, int hard)
 {
@@ -78,7 +84,8 @@ static int link_room(struct dir *d, const char *sname, const char *dname, const 
 	 * followed that is no regular file, a name of several under --preserve=links); what
 	 * is left is replaced only by -f (or a "yes" to -i for -l) */
 	int r = make_room(d, sname, dname, st, top, backup,
-			  arg_force || (hard && arg_clobber == CLOBBER_ASK), NULL);
+			  arg_force || (hard && arg_clobber == CLOBBER_ASK) || first_link,
+			  first_link ? &first_replaced : NULL);
 
 	return r == DEST_GO || r == DEST_SELF || r == KEEP || r == REPLACE_FAILED ? r : DEST_SKIP;
 }
@@ -128,11 +135,14 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 		seen_made(-1, d->dfd, dname);
 	if (!r && !hard && arg_keep_times)
 		sym_link_times(d, dname, st);
+	if (!r && first_replaced)
+		dest_removed(d, dname);
+	first_replaced = 0;
 	if (r && !skipped) {
 		char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
 
 		fail(e, "cannot create %s %s to %s", hard ? "hard link" : "symbolic link",
-		     quote_n(0, t), quote_n(1, s));
+		     quote_n(0, t), quote_n(1, first_link ? first_link : s));
 		free(s);
 		free(t);
 		if (backup)
@@ -154,10 +164,6 @@ void node_hard_link(struct dir *d, const char *sname, const char *dname, const s
 {
 	link_at(d, sname, dname, st, top, 1, hard_link);
 }
-
-/* -s --preserve=links: another name of a source already linked to is a hard link to that
- * symlink, as cp's remember_copied makes it (the name, per thread, for link_at's make) */
-static __thread const char *first_link;
 
 static int link_first(struct dir *d, const char *sname, const char *dname, int top)
 {
