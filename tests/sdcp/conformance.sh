@@ -709,4 +709,109 @@ owner_kept_out() {
 }
 ok "as a user: a folder only others may read" owner_kept_out
 
+# --- conf2 (session 4): found by comparing many option sets on one fixture ---
+
+# -l onto a name of the same file: nothing to do, but cp asks -i's question first (its
+# same_file_ok returns "return now", looked at after -u and -i)
+ok "-il onto the same file asks first" same_script 'eval echo a >a; ln a b; echo c >c' '
+	echo y | r cp -il a b; echo n | r cp -il a a; echo y | r cp -vil a b c
+	echo n | r cp -ilb a b; : | r cp -uil a b; echo y | r cp -il -d a b'
+
+# --parents names the destination without the source's trailing slashes (cp.c strips them
+# from the name it appends; -v shows the source as given)
+ok "--parents: a source with trailing slashes" same_script 'eval mkdir -p x/y/z t; echo q >x/y/z/q' '
+	r cp -rv --parents x//y// t//; r cp -rv --parents x/y/z/ t; r cp -av --parents x/y/// t
+	r cp -v --parents x/y/z/q/ t; r cp -v --parents x/ t'
+
+# as a user, -f onto a file in a folder it may not write: cp's unlink says "cannot remove"
+# (after -v's line); -fl and -fs replace through a new name, so the link is what fails
+ok "as a user: -f in a folder not writable" user_script '
+	echo a >a; mkdir rod; echo f >rod/f; chmod 444 rod/f; chmod 555 rod
+	for o in -f -fv -flv -fsv -fl "-fl --preserve=links" "-l --remove-destination" -fb; do
+		cp $o /proc/self/cwd/a rod/f; echo "status $?"
+	done; echo y | cp -il /proc/self/cwd/a rod/f; echo "status $?"; chmod 755 rod'
+
+# -s with -p or -a: the symlink gets the source's times (not its owner or mode)
+times="s1 s2 s3 d2/f"
+ok "-s -p: the symlinks' times" same_script \
+	'eval mkdir d; echo a >a; echo f >d/f; touch -d 2001-01-01 a d/f; ln -s a la; touch -h -d 2002-01-01 la' \
+	'r cp -s -p a s1; r cp -s --preserve=timestamps a s2; r cp -as la s3; r cp -rs --preserve=all /proc/self/cwd/d d2'
+times=
+
+# a name with a quote goes in double quotes only where every other character is one the shell
+# and C read alike: not with & ( ) * ; < = > ? [ ^ { | }, nor # or ~ after the start (gnulib)
+quote_chars() {
+	cd "$T" && rm -rf qc && mkdir qc && cd qc || return 99
+	for c in '&' '(' ')' '*' ';' '<' '=' '>' '?' '[' '^' '{' '|' '}' '#' '~' '@' ']' ' ' '%'; do
+		for n in "it's${c}x" "${c}it's" "it's.~1~"; do
+			g=$("$GNU_CP" -v -- "$n" nowhere/ 2>&1)
+			s=$("$T/bin/cp" -v -- "$n" nowhere/ 2>&1)
+			[ "${g#*cp: }" = "${s#*cp: }" ] || {
+				echo "$g"
+				echo "$s"
+				return 1
+			}
+		done
+	done
+}
+ok "quoting of names with a quote and a shell character" quote_chars
+ok "-bv names a backup with a quote" same_script "eval echo a >\"it's\"; echo b >\"it's.c\"" \
+	"r cp -bv \"it's\" \"it's.c\"; r cp -v --backup=t \"it's\" \"it's.c\""
+
+# cp names a relative -s elsewhere with quotef, which also quotes a colon
+ok "-s elsewhere: a name with a colon is quoted" same_script 'eval mkdir t; touch a:b c' \
+	'r cp -s a:b t/; r cp -s c t/x:y; r cp -s c t/'
+
+# holes as cp makes them: of the destination's block size (1 KiB on a small ext4, a page on
+# tmpfs), a short last block of zeros left out, and with --sparse=auto from the zeros of a
+# source that looks sparse (cp's is_probably_sparse)
+sparse_blocks() {
+	t_mount_or_skip E ext4 sparse 64M
+	mkdir -p "$E/src" "$M/src" || return 99
+	for d in "$E/src" "$M/src"; do
+		(cd "$d" && truncate -s 1M hole && echo end >>hole &&
+			{ echo start; head -c 200k /dev/zero; echo mid; } >mixed && truncate -s 2M mixed &&
+			head -c 64k /dev/zero >allzero && printf abc >small && truncate -s 5000 small &&
+			{ head -c 4096 /dev/zero; echo x; head -c 4096 /dev/zero; } >zx) || return 99
+	done
+	for from in "$E" "$M"; do
+		for to in "$E" "$M"; do
+			for sp in auto always never; do
+				for f in hole mixed allzero small zx; do
+					for k in gnu bin; do
+						rm -f "$to/out"
+						"$T/$k/cp" --sparse=$sp "$from/src/$f" "$to/out" &&
+							stat -c "$sp $f %s %b" "$to/out" >"$T/$k.sp" || return 1
+					done
+					diff -u "$T/gnu.sp" "$T/bin.sp" || return 1
+				done
+			done
+		done
+	done
+}
+ok "--sparse: holes of the destination's blocks, as cp" sparse_blocks
+
+# --preserve=links onto a copy made before: a fifo's second name replaces what is there, as
+# a file's does (cp's create_hard_link); -v says "removed" (after the line where cp replaced:
+# sorted here, since the order follows the fixtures' inode numbers, which may differ)
+ok "--preserve=links again onto the copy: fifos, -v" same_script \
+	'eval mkdir d t t2 t3; mkfifo d/p; ln d/p d/p2; echo 1 >d/f; ln d/f d/h' \
+	'{ r cp -aL d t; r cp -aL -v d t; r cp -a d t2; r cp -av d t2
+	r cp -rL --preserve=links d t3; r cp -rvL --preserve=links d t3; r cp -abv d t3; } 2>&1 | sort'
+
+# -s with --preserve=links: a second name of a source is a hard link to the first symlink
+# (through it, to the file, where operands are followed); times as the source's (-a)
+# (operands only: in a tree the first name is the first one read, which follows the fixtures'
+# inode numbers)
+ok "-s --preserve=links: names of one file" same_script 'eval mkdir d o3 o5 o6; echo 1 >d/f; ln d/f d/h' '
+	r cp -s --preserve=links /proc/self/cwd/d/f /proc/self/cwd/d/h o3
+	r cp -Hs --preserve=links /proc/self/cwd/d/f /proc/self/cwd/d/h o5
+	r cp -ds --preserve=links /proc/self/cwd/d/f /proc/self/cwd/d/h o6
+	r cp -as /proc/self/cwd/d/h /proc/self/cwd/d/f o6'
+
+# a folder operand refused as "the same file" is not noted as copied: a later operand that
+# holds it is copied, not "will not create hard link" (found by random.sh, seed 4242)
+ok "a folder onto itself, then as x/." same_script 'eval mkdir x d; echo 1 >x/f; echo 2 >d/g' \
+	'r cp --preserve=all -R x/ x/. .; r cp -R --preserve=links d/ d/. d/..; r cp -a x x/. .'
+
 t_done

@@ -157,7 +157,7 @@ void big_chunk(struct item *it)
 	if (!r)
 		r = job_copy(sfd, dfd, it->off, it->len, it->st.st_size, NULL, &s);
 	if (!r && arg_sparse == SPARSE_ALWAYS)
-		r = data_punch_zeros(dfd, it->off,
+		r = data_punch_zeros(dfd, dfd, it->off,
 				     end == UINT64_MAX ? (uint64_t)it->st.st_size : end,
 				     it->st.st_blksize);
 	if (!r && arg_verify) {

@@ -41,19 +41,22 @@ int data_fill_holes(int fd, uint64_t size)
 }
 
 /*
- * --sparse=always: punch the block-sized runs of zeros the copy wrote in [off, end). Only the
+ * --sparse=always: punch the block-sized runs of zeros the copy wrote in [off, end) (bs: the
+ * destination's block size, cp's hole size), and a last short block of zeros at end. Only the
  * blocks wholly inside the range: one that two ranges share is left alone, since another
  * process may still be writing its half.
  */
-int data_punch_zeros(int fd, uint64_t off, uint64_t end, blksize_t bs)
+int data_punch_zeros(int rfd, int fd, uint64_t off, uint64_t end, blksize_t bs)
 {
 	size_t blk = bs > 0 && bs <= (1 << 20) ? bs : 4096, bufsz = blk * 64;
 	char *buf = xmalloc(bufsz);
-	int r = 0;
+	struct stat st;
+	/* a range that ends the file: its short last block may be cut off and put back */
+	int tail = !fstat(fd, &st) && (uint64_t)st.st_size == end, r = 0;
 
 	off += (blk - off % blk) % blk;
 	while (off < end) {
-		off_t data = lseek(fd, off, SEEK_DATA);
+		off_t data = lseek(rfd, off, SEEK_DATA);
 		ssize_t n;
 
 		if (data < 0)
@@ -61,20 +64,27 @@ int data_punch_zeros(int fd, uint64_t off, uint64_t end, blksize_t bs)
 		off = data - data % blk;
 		if (off >= end)
 			break;
-		n = pread(fd, buf, end - off < bufsz ? end - off : bufsz, off);
+		n = pread(rfd, buf, end - off < bufsz ? end - off : bufsz, off);
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
 			r = n < 0 ? -errno : 0;
 			break;
 		}
-		for (ssize_t b = 0; b + (ssize_t)blk <= n; b += blk) {
-			size_t i = 0;
+		for (ssize_t b = 0; b < n; b += blk) {
+			/* the last block of the file may be short, as cp's last read is */
+			size_t len = n - b < (ssize_t)blk ? (size_t)(n - b) : blk, i = 0;
 
-			while (i < blk && !buf[b + i])
+			if (len < blk && (off + n != end || !tail))
+				break;
+			while (i < len && !buf[b + i])
 				i++;
-			if (i == blk && fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-						  off + b, blk)) {
+			if (i < len)
+				continue;
+			/* a short last block is freed only by cutting it off (cp never wrote it) */
+			if (len < blk ? ftruncate(fd, off + b) || ftruncate(fd, end)
+				      : fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+						  off + b, len)) {
 				r = errno == EOPNOTSUPP ? 0 : -errno;
 				goto out;
 			}

@@ -321,7 +321,7 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 {
 	char *spath = path_join(d->spath, sname), *dpath = path_join(d->dpath, dname);
 	struct stat dst, through, lst;
-	int r = -1, nothing = 0;
+	int r = -1, nothing_to_do = 0;
 
 	*ret_gone = 0;
 	if (fstatat(d->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW)) {
@@ -381,8 +381,8 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 			     quote_n(1, dpath));
 			goto out;
 		}
-		/* nothing to do (a link onto itself), but -u and -i come first, as in cp */
-		nothing = ok == 2;
+		/* nothing to do, but cp still looks at -u and asks -i's question first */
+		nothing_to_do = ok == 2;
 	}
 	switch (arg_update) {
 	case UPDATE_NONE:
@@ -418,7 +418,7 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 			goto out;
 		}
 	}
-	if (nothing) {
+	if (nothing_to_do) {
 		r = DEST_SKIP;
 		goto out;
 	}

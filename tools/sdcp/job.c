@@ -271,6 +271,40 @@ static void copy_failed(struct file_job *f, int e)
 	free(t);
 }
 
+/*
+ * cp makes holes of the zeros it copies with --sparse=always, and with --sparse=auto where the
+ * source looks sparse (fewer blocks than its size needs): its is_probably_sparse.
+ */
+static int zeros_to_holes(const struct file_job *f)
+{
+	return arg_sparse == SPARSE_ALWAYS ||
+	       (arg_sparse == SPARSE_AUTO && f->st.st_blocks < f->st.st_size / 512);
+}
+
+/*
+ * cp's holes are the size of the destination's blocks. A copy opened only to write (no
+ * --sparse=always) is read through a second descriptor; where it cannot be, it stays whole.
+ */
+static int punch_zeros(struct file_job *f)
+{
+	struct stat st;
+	char self[64];
+	int rfd = f->dfd, r;
+
+	if (fstat(f->dfd, &st))
+		return -errno;
+	if ((fcntl(f->dfd, F_GETFL) & O_ACCMODE) == O_WRONLY) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", f->dfd);
+		rfd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (rfd < 0)
+			return 0;
+	}
+	r = data_punch_zeros(rfd, f->dfd, 0, f->st.st_size, st.st_blksize);
+	if (rfd != f->dfd)
+		close(rfd);
+	return r;
+}
+
 void job_finish(struct file_job *f)
 {
 	struct dir *d = f->dir;
@@ -288,8 +322,8 @@ void job_finish(struct file_job *f)
 			e = errno;
 		else if (arg_sparse == SPARSE_NEVER && f->stats.holes)
 			e = -data_fill_holes(f->dfd, f->st.st_size);
-		else if (arg_sparse == SPARSE_ALWAYS && !f->checked)
-			e = -data_punch_zeros(f->dfd, 0, f->st.st_size, f->st.st_blksize);
+		else if (zeros_to_holes(f) && !f->checked)
+			e = -punch_zeros(f);
 		if (e) {
 			fail(e, "error writing %s", quote(t));
 			goto out;

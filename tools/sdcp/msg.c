@@ -112,6 +112,17 @@ static size_t char_at(const unsigned char *u, int *ok)
 }
 
 /*
+ * A character that keeps a name with a quote out of double quotes (GNU's quotearg: one the
+ * shell treats specially, or the C style would escape); '#' and '~' only after the start.
+ */
+static int dq_unfit(unsigned char c, int first)
+{
+	if (c == '#' || c == '~')
+		return !first;
+	return c && strchr("!\"$&()*;<=>?[\\^`{|}", c) != NULL;
+}
+
+/*
  * GNU's "shell-escape-always" style: single quotes; a name with a quote and nothing a double
  * quote would expand goes in double quotes; what does not print (control bytes, bytes that
  * are no character of the locale) leaves the quotes as $'\n' or $'\377'.
@@ -128,10 +139,7 @@ static void quote_into(struct buf *b, const char *s)
 		n = char_at(u, &ok);
 		squote |= *u == '\'';
 		ctl |= !ok;
-		/* what GNU's quoting keeps out of double quotes: what a shell expands there,
-		 * its other special characters, and '#' or '~' past the first place */
-		dq_unsafe |= (*u && strchr("$`\"\\!&()*;<=>?[^{|}", *u)) ||
-			     ((*u == '#' || *u == '~') && u != (const unsigned char *)s);
+		dq_unsafe |= dq_unfit(*u, u == (const unsigned char *)s);
 	}
 	errno = e; /* mbrtowc's EILSEQ is not the caller's error */
 	if (squote && !ctl && !dq_unsafe) {

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "sdcp.h"
-enum { KEEP = -2 }; /* the name stays: the link or node fails with EEXIST, as cp's does */
+/* KEEP: the name stays, the link or node fails with EEXIST, as cp's does. REPLACE_FAILED: the
+ * name could not be replaced (errno): cp's link to a temporary name and rename failed so */
+enum { KEEP = -2, REPLACE_FAILED = -3 };
 
 /*
  * Deal with what stands at dname before a symlink, node or link is made there: cp's checks,
@@ -23,7 +25,7 @@ enum { KEEP = -2 }; /* the name stays: the link or node fails with EEXIST, as cp
  * only where replace allows (-f for links), else the new entry fails with EEXIST (KEEP).
  */
 static int make_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
-		     int top, char **backup, int replace)
+		     int top, char **backup, int replace, int *quietly)
 {
 	struct stat dst;
 	int gone = 0, r = dest_existing(d, sname, dname, st, top, &dst, &gone, backup), rule;
@@ -36,7 +38,11 @@ static int make_room(struct dir *d, const char *sname, const char *dname, const 
 	if (!rule && !replace)
 		return KEEP;
 	if (unlinkat(d->dfd, dname, 0) && errno != ENOENT) {
-		char *p = path_join(d->dpath, dname);
+		char *p;
+
+		if (!rule) /* -f replaces: the new entry's error, as cp's force_linkat says */
+			return REPLACE_FAILED;
+		p = path_join(d->dpath, dname);
 
 		fail(errno, "cannot remove %s", quote(p));
 		free(p);
@@ -44,6 +50,8 @@ static int make_room(struct dir *d, const char *sname, const char *dname, const 
 	}
 	if (rule)
 		dest_removed(d, dname);
+	else if (quietly) /* replaced: cp says "removed" after the new entry's line */
+		*quietly = 1;
 	return DEST_GO;
 }
 
@@ -63,6 +71,12 @@ static void said(struct dir *d, const char *sname, const char *dname, const char
  * with EEXIST, as cp's does. cp's checks (same file, -u, -n, -i, an earlier operand's file)
  * come first in every case.
  */
+/* -s --preserve=links: another name of a source already linked to is a hard link to that
+ * symlink, as cp's remember_copied makes it (the name, per thread, for link_at's make) */
+static __thread const char *first_link;
+/* ... which replaces what is there, and -v says "removed" after its line (create_hard_link) */
+static __thread int first_replaced;
+
 static int link_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		     int top, char **backup, int hard)
 {
@@ -70,27 +84,43 @@ static int link_room(struct dir *d, const char *sname, const char *dname, const 
 	 * followed that is no regular file, a name of several under --preserve=links); what
 	 * is left is replaced only by -f (or a "yes" to -i for -l) */
 	int r = make_room(d, sname, dname, st, top, backup,
-			  arg_force || (hard && arg_clobber == CLOBBER_ASK));
+			  arg_force || (hard && arg_clobber == CLOBBER_ASK) || first_link,
+			  first_link ? &first_replaced : NULL);
 
-	return r == DEST_GO || r == DEST_SELF || r == KEEP ? r : DEST_SKIP;
+	return r == DEST_GO || r == DEST_SELF || r == KEEP || r == REPLACE_FAILED ? r : DEST_SKIP;
+}
+
+/* cp -s -p: the symlink gets the source's times (its owner and mode stay) */
+static void sym_link_times(struct dir *d, const char *dname, const struct stat *st)
+{
+	struct timespec ts[2] = {st->st_atim, st->st_mtim};
+
+	if (utimensat(d->dfd, dname, ts, AT_SYMLINK_NOFOLLOW)) {
+		char *t = path_join(d->dpath, dname);
+
+		fail(errno, "preserving times for %s", quote(t));
+		free(t);
+	}
 }
 
 /*
  * Make a link with make(): an existing name is dealt with first (left, removed, or kept for
  * an EEXIST), then -v speaks, as cp's order is; a failure is said, and a backup made for the
- * link takes its name back.
+ * link takes its name back. Returns make()'s answer: 0 made.
  */
-static void link_at(struct dir *d, const char *sname, const char *dname, const struct stat *st,
-		    int top, int hard, int (*make)(struct dir *, const char *, const char *, int))
+static int link_at(struct dir *d, const char *sname, const char *dname, const struct stat *st,
+		   int top, int hard, int (*make)(struct dir *, const char *, const char *, int))
 {
 	char *backup = NULL, *self = NULL;
 	int r = make(d, sname, dname, top), e = errno, skipped = 0;
 
 	if (r && e != EEXIST && dest_unseen(d, dname))
-		return; /* cp's look at the name failed: said, no -v line */
+		return r; /* cp's look at the name failed: said, no -v line */
 	if (r && e == EEXIST) {
 		int room = link_room(d, sname, dname, st, top, &backup, hard);
 
+		if (room == REPLACE_FAILED)
+			e = errno;
 		skipped = room == DEST_SKIP;
 		if (room == DEST_SELF) {
 			dname = self = backup;
@@ -105,11 +135,16 @@ static void link_at(struct dir *d, const char *sname, const char *dname, const s
 		r = make(d, sname, dname, top), e = errno;
 	if (!r && top)
 		seen_made(-1, d->dfd, dname);
+	if (!r && !hard && arg_keep_times)
+		sym_link_times(d, dname, st);
+	if (!r && first_replaced)
+		dest_removed(d, dname);
+	first_replaced = 0;
 	if (r && !skipped) {
 		char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
 
 		fail(e, "cannot create %s %s to %s", hard ? "hard link" : "symbolic link",
-		     quote_n(0, t), quote_n(1, s));
+		     quote_n(0, t), quote_n(1, first_link ? first_link : s));
 		free(s);
 		free(t);
 		if (backup)
@@ -117,6 +152,7 @@ static void link_at(struct dir *d, const char *sname, const char *dname, const s
 	}
 	free(backup);
 	free(self);
+	return r;
 }
 
 static int hard_link(struct dir *d, const char *sname, const char *dname, int top)
@@ -130,6 +166,17 @@ void node_hard_link(struct dir *d, const char *sname, const char *dname, const s
 {
 	link_at(d, sname, dname, st, top, 1, hard_link);
 }
+
+static int link_first(struct dir *d, const char *sname, const char *dname, int top)
+{
+	(void)sname;
+	/* as cp's create_hard_link: through the symlink where sources are followed */
+	return linkat(AT_FDCWD, first_link, d->dfd, dname,
+		      walk_follows(top) ? AT_SYMLINK_FOLLOW : 0);
+}
+
+static void sym_link_kept(struct dir *d, const char *sname, const char *dname,
+			  const struct stat *st, int top);
 
 static int sym_link(struct dir *d, const char *sname, const char *dname, int top)
 {
@@ -197,10 +244,29 @@ void node_sym_link(struct dir *d, const char *sname, const char *dname, const st
 				dest_unbackup(d, dname, backup);
 		}
 		free(backup);
+	} else if (links_wanted(st, top)) {
+		sym_link_kept(d, sname, dname, st, top);
 	} else {
 		link_at(d, sname, dname, st, top, 0, sym_link);
 	}
 	free(s);
+	free(t);
+}
+
+static void sym_link_kept(struct dir *d, const char *sname, const char *dname,
+			  const struct stat *st, int top)
+{
+	char *t = path_join(d->dpath, dname), *first = NULL;
+	int r = links_find(st, t, &first);
+
+	if (r == 1) {
+		first_link = first;
+		link_at(d, sname, dname, st, top, 1, link_first);
+		first_link = NULL;
+	} else {
+		links_done(st, !link_at(d, sname, dname, st, top, 0, sym_link));
+	}
+	free(first);
 	free(t);
 }
 
@@ -209,7 +275,7 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 {
 	char *t = path_join(d->dpath, dname), *target = NULL, *backup = NULL, *first = NULL;
 	char *self = NULL;
-	int linked = 0, r = 0, is_link = S_ISLNK(st->st_mode), tracked = 0;
+	int linked = 0, r = 0, is_link = S_ISLNK(st->st_mode), tracked = 0, replaced = 0;
 	mode_t mode = st->st_mode & 07777 & ~(arg_keep_owner ? 077 : 0);
 	struct meta_ctx m = {.fd = -1,
 			     .dirfd = d->dfd,
@@ -250,7 +316,10 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 		if (!r)
 			break;
 		if (errno == EEXIST && !tries) {
-			r = make_room(d, sname, dname, st, top, &backup, is_link && arg_force);
+			/* a name of a copy made already replaces what is there, as cp's
+			 * create_hard_link does */
+			r = make_room(d, sname, dname, st, top, &backup,
+				      (is_link && arg_force) || linked, &replaced);
 			if (r == DEST_SELF) { /* "-bdf l l": the copy goes to the backup name */
 				free(t);
 				dname = m.name = self = backup;
@@ -261,11 +330,12 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 			}
 			if (r == DEST_GO)
 				continue;
-			if (r != KEEP) {
+			if (r != KEEP && r != REPLACE_FAILED) {
 				r = -1;
 				goto out;
 			}
-			errno = EEXIST;
+			if (r == KEEP)
+				errno = EEXIST;
 		} else if (errno != EEXIST && dest_unseen(d, dname)) {
 			r = -1; /* cp's look at the name failed first: no -v line */
 			goto out;
@@ -299,6 +369,8 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 	atomic_fetch_add(is_link ? &totals.links : &totals.others, 1);
 	if (arg_verbose)
 		said(d, sname, dname, backup);
+	if (replaced && linked)
+		dest_removed(d, dname);
 out:
 	if (tracked)
 		links_done(st, r == 0);

@@ -156,7 +156,7 @@ void node_make(struct dir *d, const char *sname, const char *dname, const struct
 
 /* --- data.c: passes over a finished copy --- */
 int data_fill_holes(int fd, uint64_t size);
-int data_punch_zeros(int fd, uint64_t off, uint64_t end, blksize_t bs);
+int data_punch_zeros(int rfd, int fd, uint64_t off, uint64_t end, blksize_t bs);
 int data_verify(int a, int b, uint64_t off, uint64_t end); /* 0 same, 1 different, -errno */
 
 /* --- dest.c: an existing destination --- */

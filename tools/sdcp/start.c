@@ -123,6 +123,9 @@ static char *name_below(const char *src)
 {
 	char *name = arg_parents ? xstrdup(src) : operand_base_name(src);
 
+	/* cp --parents names the destination without the source's trailing slashes */
+	if (arg_parents)
+		strip_slashes(name);
 	/* as cp: "src/.." goes into the target folder itself, not into "target/.." */
 	if (!arg_parents && !strcmp(name, "..")) {
 		free(name);

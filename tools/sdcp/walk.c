@@ -200,7 +200,7 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 	char *spath = path_join(parent->spath, sname), *dpath = path_join(parent->dpath, dname);
 	struct dir *d = NULL;
 	struct stat st, dst;
-	int sfd, dfd = -1, fresh;
+	int sfd, dfd = -1, fresh, note = 0;
 	const char *earlier;
 	mode_t mode;
 
@@ -241,8 +241,8 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		    (!fstatat(parent->dfd, dname, &dst, 0) && dest_same(&st, &dst)))) {
 		/* an operand is a folder an earlier one was (cp -r d l/ t, l -> d): a copy
 		 * again only where cp follows operands (-H, -L); onto itself, cp's same-file
-		 * rules come first */
-		seen_dir(&st, dpath);
+		 * rules come first: cp notes the folder only once past them */
+		note = 1;
 	} else if (top || (earlier = seen_dir_before(&st))) {
 		fail(0, "will not create hard link %s to directory %s", quote_n(0, dpath),
 		     quote_n(1, earlier));
@@ -257,6 +257,8 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		int e = errno;
 
 		if (e != EEXIST) {
+			if (note)
+				seen_dir(&st, dpath);
 			if (!dest_unseen(parent, dname)) /* cp's look at it fails first */
 				fail(e, "cannot create directory %s", quote(dpath));
 			goto out;
@@ -294,6 +296,8 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 				goto out;
 		}
 	}
+	if (note)
+		seen_dir(&st, dpath);
 	dfd = openat(parent->dfd, dname,
 		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	/* a folder made without read permission for us (the source's mode): cp gives the owner
