@@ -814,4 +814,12 @@ ok "-s --preserve=links: names of one file" same_script 'eval mkdir d o3 o5 o6; 
 ok "a folder onto itself, then as x/." same_script 'eval mkdir x d; echo 1 >x/f; echo 2 >d/g' \
 	'r cp --preserve=all -R x/ x/. .; r cp -R --preserve=links d/ d/. d/..; r cp -a x x/. .'
 
+# found by random.sh (seeds 4242, 31337): an unreadable source onto a dangling symlink is
+# "cannot open" (cp finds the dangling link only as it creates the copy); a symlink made in a
+# folder one may not write is EACCES (sdcp said ENOENT, from a later look at the name)
+ok "as a user: unreadable onto dangling, a symlink in a read-only folder" user_script '
+	echo s >secret; chmod 0 secret; ln -s nowhere dangling; mkdir d ro; ln -s d link-to-d
+	chmod 555 ro; cp -H -r secret dangling; echo $?; cp -v secret dangling; echo $?
+	cp -P link-to-d ro; echo $?; cp -rP link-to-d ro; echo $?; chmod 755 ro'
+
 t_done

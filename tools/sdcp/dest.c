@@ -521,9 +521,12 @@ int dest_unseen(struct dir *d, const char *dname)
 {
 	struct stat st;
 	char *dpath;
+	int e = errno;
 
-	if (!fstatat(d->dfd, dname, &st, AT_SYMLINK_NOFOLLOW) || errno == ENOENT)
+	if (!fstatat(d->dfd, dname, &st, AT_SYMLINK_NOFOLLOW) || errno == ENOENT) {
+		errno = e; /* the caller's error is still the one to say */
 		return 0;
+	}
 	dpath = path_join(d->dpath, dname);
 	fail(errno, "cannot stat %s", quote(dpath));
 	free(dpath);

@@ -683,9 +683,16 @@ static void open_failed(struct file_job *f, int e)
 		fail(errno, "cannot stat %s", quote(s));
 		goto out;
 	}
-	if (!fstatat(d->dfd, f->dname, &dst, AT_SYMLINK_NOFOLLOW))
-		r = dest_existing(d, f->sname, f->dname, &st, f->top, &dst, &gone, &f->backup);
-	else if (dest_unseen(d, f->dname))
+	if (!fstatat(d->dfd, f->dname, &dst, AT_SYMLINK_NOFOLLOW)) {
+		struct stat through;
+
+		/* an operand that is a dangling symlink: cp finds out as it creates the copy,
+		 * after the source's open */
+		if (!(f->top && S_ISLNK(dst.st_mode) && fstatat(d->dfd, f->dname, &through, 0) &&
+		      errno == ENOENT))
+			r = dest_existing(d, f->sname, f->dname, &st, f->top, &dst, &gone,
+					  &f->backup);
+	} else if (dest_unseen(d, f->dname))
 		r = -1;
 	if (r == DEST_SELF) { /* "-bf a a": cp would copy to the backup name */
 		f->self = f->backup;
