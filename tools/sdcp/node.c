@@ -131,8 +131,13 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 	}
 	if (!skipped && arg_verbose)
 		said(d, sname, dname, backup);
-	if (r == 1)
+	if (r == 1) {
 		r = make(d, sname, dname, top), e = errno;
+		/* "dangling/": the name is there for the link but not for a look at it. cp's -f
+		 * links to a temporary name and renames it over dname, which fails so */
+		if (r && e == EEXIST && arg_force && dname[0] && dname[strlen(dname) - 1] == '/')
+			e = ENOTDIR;
+	}
 	if (!r && top)
 		seen_made(-1, d->dfd, dname);
 	if (!r && !hard && arg_keep_times)

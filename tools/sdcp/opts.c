@@ -648,9 +648,13 @@ int parse_options(int argc, char **argv)
 	/* cp: -R follows no symlink unless asked; without -R, and with -l, it follows them */
 	if (arg_deref == DEREF_UNSET)
 		arg_deref = arg_recursive && !arg_hard_link ? DEREF_NEVER : DEREF_ALWAYS;
-	/* Questions come one at a time (messages, -v lines among them, keep cp's order with
-	 * any number of workers: order.c) */
-	if (arg_clobber == CLOBBER_ASK)
+	/*
+	 * Questions come one at a time. Messages keep cp's order with any number of workers
+	 * (order.c), but which of a file's hard-linked names is copied and which linked to it is
+	 * a race between workers, and -v tells: there it stays cp's by one worker, unless -j
+	 * asks for speed over order.
+	 */
+	if (arg_clobber == CLOBBER_ASK || (arg_verbose && !arg_jobs))
 		arg_jobs = 1;
 	if (!arg_jobs) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
