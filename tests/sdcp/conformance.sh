@@ -800,4 +800,11 @@ ok "-sf and -lf onto a dangling symlink with a slash" same_script \
 	'eval echo x >f; ln -s nowhere dangling' \
 	'r cp -T -sf f dangling/; r cp -T -lf f dangling/; r cp -T -s f dangling/; r cp -sf f dangling/'
 
+# a folder met again through a symlink where every symlink is followed (-L, and -rl's default):
+# cp copies it again; "will not create hard link ... to directory" is for the other cases
+# (found by random.sh, seed 13)
+ok "-RL and -rl: a folder met again through a symlink" same_script \
+	'eval mkdir a c d e; ln -s ../c a; touch c/f; mkdir -p t/d/e; ln -s e t/d/ldir' \
+	'r cp -RL c a d; r cp -rl c a e; r cp -rL t/d/ldir/ t/d e; r cp -R c a t'
+
 t_done

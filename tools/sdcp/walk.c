@@ -243,7 +243,8 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		 * again only where cp follows operands (-H, -L); onto itself, cp's same-file
 		 * rules come first: cp notes the folder only once past them */
 		note = 1;
-	} else if (top || (earlier = seen_dir_before(&st))) {
+	} else if (!walk_follows(0) && (top || (earlier = seen_dir_before(&st)))) {
+		/* where every symlink is followed (-L, and -l's default), cp copies it again */
 		fail(0, "will not create hard link %s to directory %s", quote_n(0, dpath),
 		     quote_n(1, earlier));
 		goto out;
