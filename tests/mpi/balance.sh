@@ -39,7 +39,13 @@ balanced() {
 	cat "$T/within$1"
 	[ $r = 0 ] && diff -r "$M/src" "$M/out$1"
 }
+# 4 ranks share 2 CPUs here: a rank the scheduler leaves out for a while takes fewer chunks
+# (seen once in some tens of CI runs: +19%). A second run is allowed; an unfair hand-out
+# fails both.
+balanced_twice() {
+	balanced "$1" || { echo "again:" && balanced "$1"; }
+}
 ok '2 ranks: each within 15% of the mean bytes' balanced 2
-ok '4 ranks: each within 15% of the mean bytes' balanced 4
+ok '4 ranks: each within 15% of the mean bytes' balanced_twice 4
 cat "$T/within2" "$T/within4" 2>/dev/null
 t_done
