@@ -13,9 +13,6 @@ export LC_ALL=C.UTF-8 TZ=UTC
 unset VERSION_CONTROL SIMPLE_BACKUP_SUFFIX POSIXLY_CORRECT
 
 T=$(mktemp -d /var/tmp/sdcp-test.XXXXXX) || exit 99
-mkdir -p "$T/bin" "$T/gnu" || exit 99
-ln -s "$SDCP" "$T/bin/cp" || exit 99
-ln -s "$GNU_CP" "$T/gnu/cp" || exit 99
 umask 022
 
 # Undo steps, one a line, run last first; kept in a file because t_mount runs in $(...).
@@ -66,10 +63,10 @@ done
 if [ "${SD_T_TMPFS:-}" = 1 ] && [ "$(id -u)" = 0 ] &&
 	mount -t tmpfs -o size=2G,mode=0700 tmpfs "$T"; then
 	echo "umount -l '$T'" >"$T/.cleanup"
-	mkdir -p "$T/bin" "$T/gnu" || exit 99
-	ln -s "$SDCP" "$T/bin/cp" || exit 99
-	ln -s "$GNU_CP" "$T/gnu/cp" || exit 99
 fi
+mkdir -p "$T/bin" "$T/gnu" || exit 99
+ln -s "$SDCP" "$T/bin/cp" || exit 99
+ln -s "$GNU_CP" "$T/gnu/cp" || exit 99
 
 failed=0
 passed=0

@@ -64,28 +64,27 @@ static void said(struct dir *d, const char *sname, const char *dname, const char
 	free(t);
 }
 
+/* -s --preserve=links: another name of a source already linked to is a hard link to that
+ * symlink, as cp's remember_copied makes it (the name, per thread, for link_at's make) */
+static __thread const char *first_link;
+
 /*
  * A name exists where -l or -s is to make one. Returns DEST_GO when it was removed (try
  * again), DEST_SELF when the link is to be made at *backup instead ("-bfl a a"), DEST_SKIP
  * when cp would leave it silently (or the error was said), and KEEP when the link must fail
  * with EEXIST, as cp's does. cp's checks (same file, -u, -n, -i, an earlier operand's file)
- * come first in every case.
+ * come first in every case. A link to first_link replaces what is there, and *replaced says
+ * so: -v says "removed" after the link's line (cp's create_hard_link).
  */
-/* -s --preserve=links: another name of a source already linked to is a hard link to that
- * symlink, as cp's remember_copied makes it (the name, per thread, for link_at's make) */
-static __thread const char *first_link;
-/* ... which replaces what is there, and -v says "removed" after its line (create_hard_link) */
-static __thread int first_replaced;
-
 static int link_room(struct dir *d, const char *sname, const char *dname, const struct stat *st,
-		     int top, char **backup, int hard)
+		     int top, char **backup, int hard, int *replaced)
 {
 	/* cp's checks, a backup or --remove-destination, then its own removals (a source not
 	 * followed that is no regular file, a name of several under --preserve=links); what
 	 * is left is replaced only by -f (or a "yes" to -i for -l) */
 	int r = make_room(d, sname, dname, st, top, backup,
 			  arg_force || (hard && arg_clobber == CLOBBER_ASK) || first_link,
-			  first_link ? &first_replaced : NULL);
+			  first_link ? replaced : NULL);
 
 	return r == DEST_GO || r == DEST_SELF || r == KEEP || r == REPLACE_FAILED ? r : DEST_SKIP;
 }
@@ -112,12 +111,12 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 		   int top, int hard, int (*make)(struct dir *, const char *, const char *, int))
 {
 	char *backup = NULL, *self = NULL;
-	int r = make(d, sname, dname, top), e = errno, skipped = 0;
+	int r = make(d, sname, dname, top), e = errno, skipped = 0, replaced = 0;
 
 	if (r && e != EEXIST && dest_unseen(d, dname))
 		return r; /* cp's look at the name failed: said, no -v line */
 	if (r && e == EEXIST) {
-		int room = link_room(d, sname, dname, st, top, &backup, hard);
+		int room = link_room(d, sname, dname, st, top, &backup, hard, &replaced);
 
 		if (room == REPLACE_FAILED)
 			e = errno;
@@ -142,9 +141,8 @@ static int link_at(struct dir *d, const char *sname, const char *dname, const st
 		seen_made(-1, d->dfd, dname);
 	if (!r && !hard && arg_keep_times)
 		sym_link_times(d, dname, st);
-	if (!r && first_replaced)
+	if (!r && replaced)
 		dest_removed(d, dname);
-	first_replaced = 0;
 	if (r && !skipped) {
 		char *s = path_join(d->spath, sname), *t = path_join(d->dpath, dname);
 
@@ -180,9 +178,6 @@ static int link_first(struct dir *d, const char *sname, const char *dname, int t
 		      walk_follows(top) ? AT_SYMLINK_FOLLOW : 0);
 }
 
-static void sym_link_kept(struct dir *d, const char *sname, const char *dname,
-			  const struct stat *st, int top);
-
 static int sym_link(struct dir *d, const char *sname, const char *dname, int top)
 {
 	char *s = path_join(d->spath, sname);
@@ -216,6 +211,24 @@ static int in_current_dir(const char *path)
 	r = !strcmp(dir, ".") || stat(".", &dot) || stat(dir, &st) || dest_same(&dot, &st);
 	free(dir);
 	return r;
+}
+
+/* -s --preserve=links: the first name of a source is a symlink, its other names links to it */
+static void sym_link_kept(struct dir *d, const char *sname, const char *dname,
+			  const struct stat *st, int top)
+{
+	char *t = path_join(d->dpath, dname), *first = NULL;
+	int r = links_find(st, t, &first);
+
+	if (r == 1) {
+		first_link = first;
+		link_at(d, sname, dname, st, top, 1, link_first);
+		first_link = NULL;
+	} else {
+		links_done(st, !link_at(d, sname, dname, st, top, 0, sym_link));
+	}
+	free(first);
+	free(t);
 }
 
 /* -s: a symbolic link to the source, named as it was given. */
@@ -255,23 +268,6 @@ void node_sym_link(struct dir *d, const char *sname, const char *dname, const st
 		link_at(d, sname, dname, st, top, 0, sym_link);
 	}
 	free(s);
-	free(t);
-}
-
-static void sym_link_kept(struct dir *d, const char *sname, const char *dname,
-			  const struct stat *st, int top)
-{
-	char *t = path_join(d->dpath, dname), *first = NULL;
-	int r = links_find(st, t, &first);
-
-	if (r == 1) {
-		first_link = first;
-		link_at(d, sname, dname, st, top, 1, link_first);
-		first_link = NULL;
-	} else {
-		links_done(st, !link_at(d, sname, dname, st, top, 0, sym_link));
-	}
-	free(first);
 	free(t);
 }
 

@@ -70,6 +70,14 @@ const char *quote_maybe(const char *s);	 /* quoted only where a shell would need
 const char *quote_locale(const char *s); /* GNU's quote(): the locale's quotes, C escapes */
 void msg_thread_exit(void);
 void say(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fail(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void try_help(void) __attribute__((noreturn));
+int yes(void); /* read an answer from stdin */
+char *xstrdup(const char *s);
+void *xmalloc(size_t n);
+char *path_join(const char *dir, const char *name); /* display path of a child */
+
 /* --- order.c: messages in the walk's order with several workers (NULL tickets: at once) --- */
 struct ticket;
 void order_start(void);		 /* on, for the calling thread's walk */
@@ -79,14 +87,6 @@ struct ticket *order_enter(struct ticket *t); /* this thread works for t; return
 void order_leave(struct ticket *prev);
 int order_hold(FILE *f, const char *text, size_t n); /* msg.c: 1 if held or written in order */
 void order_finish(void);			     /* everything out; off */
-
-void fail(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void try_help(void) __attribute__((noreturn));
-int yes(void); /* read an answer from stdin */
-char *xstrdup(const char *s);
-void *xmalloc(size_t n);
-char *path_join(const char *dir, const char *name); /* display path of a child */
 
 /* --- start.c: before the copy --- */
 void start_process(const char *argv0); /* program_name, locale, our ids and umask */
