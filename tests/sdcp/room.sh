@@ -68,6 +68,18 @@ kept_whole() {
 }
 ok 'ext4: no room, the old file stays whole, its room given back' kept_whole
 
+# --reflink=always where no clone can be made: cp's clone fails first, so its message is the
+# clone's, not ENOSPC's; the old file stays
+no_room_no_clone() {
+	m=$ext4
+	rm -f "$m"/[!l]* && head -c 20M /dev/urandom >"$m/src" && echo old >"$m/x" || return 99
+	sync && fill "$m" || return 99
+	"$SDCP" --reflink=always "$m/src" "$m/x" 2>"$T/err"
+	[ $? = 1 ] && [ "$(cat "$m/x")" = old ] &&
+		grep -qx "$SDCP: failed to clone '$m/x' from '$m/src': Operation not supported" "$T/err"
+}
+ok 'ext4 --reflink=always: no room, the clone'"'"'s error, the old file stays' no_room_no_clone
+
 # A new file within one filesystem: cp's message names both files.
 new_within() {
 	m=$ext4
