@@ -1,0 +1,65 @@
+# shellcheck shell=bash disable=SC2154 # sourced by /sd/init, after /sd/lib.sh
+# Figures (kernel/run --bed netfs with SD_NETFS_FIGURES=ROUNDS): a 256 MiB file and a
+# 2,000-file tree, within NFS, within SMB, and from the local disk to NFS, on the loopback as it
+# is and with netem's 1 ms delay (a LAN), copied by sdcp, GNU cp 9.1 and rsync 3.2.7: wall time
+# (to the end of a sync) and the bytes that crossed the loopback. One line per copy:
+#   fig SCENARIO DELAY TOOL SECONDS WIRE-BYTES DATA-BYTES
+# The order of the tools rotates every round; every copy starts with the client's caches
+# emptied (the mounts are mounted again) and a fresh destination.
+
+rounds=$(sed -n 's/.*sdfigures=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ "${rounds:-0}" -gt 0 ]; then
+
+	remount() {
+		sync
+		umount "$nfs/ext4" "$smb/ext4"
+		mount -t nfs -o vers=4.2,hard 127.0.0.1:/srv/ext4 "$nfs/ext4"
+		mount -t cifs -o vers=3.1.1,username=sd,password=sd-secret //127.0.0.1/ext4 "$smb/ext4"
+	}
+
+	# run SCENARIO DELAY TOOL SRC DST SRV_DST BYTES
+	run() {
+		local t0 t1 args
+		rm -rf "$6"
+		remount
+		case $3 in
+		sdcp) args=(sdcp -a) ;;
+		sdcp-j8) args=(sdcp -a -j 8) ;;
+		cp) args=(cp -a) ;;
+		rsync) args=(rsync -a) ;;
+		esac
+		snap /tmp/a
+		t0=$(date +%s.%N)
+		"${args[@]}" "$4" "$5" >/tmp/fig.out 2>&1 || note "$1 $3 failed: $(head -c 200 /tmp/fig.out)"
+		sync
+		t1=$(date +%s.%N)
+		snap /tmp/b
+		echo "fig $1 $2 $3 $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $(delta /tmp/a /tmp/b wire) $7"
+	}
+
+	mkdir -p /srv/ext4/fig /local/fig
+	mkfile /srv/ext4/fig/big 256
+	mktree /srv/ext4/fig/tree 2000
+	cp /srv/ext4/fig/big /local/fig/big
+	cp -a /srv/ext4/fig/tree /local/fig/tree
+	big=$((256 * 1048576))
+	tree=$(du -sb --apparent-size /srv/ext4/fig/tree | cut -f1)
+	tools=(sdcp cp rsync sdcp-j8)
+	for ((r = 0; r < rounds; r++)); do
+		for delay in 0ms 1ms; do
+			tc qdisc del dev lo root 2>/dev/null
+			[ $delay = 1ms ] && tc qdisc add dev lo root netem delay 1ms limit 100000
+			for ((k = 0; k < ${#tools[@]}; k++)); do
+				tool=${tools[$(((k + r) % ${#tools[@]}))]}
+				run nfs-file $delay $tool "$nfs/ext4/fig/big" "$nfs/ext4/fig/out" /srv/ext4/fig/out $big
+				run nfs-tree $delay $tool "$nfs/ext4/fig/tree" "$nfs/ext4/fig/out" /srv/ext4/fig/out $tree
+				run smb-file $delay $tool "$smb/ext4/fig/big" "$smb/ext4/fig/out" /srv/ext4/fig/out $big
+				run smb-tree $delay $tool "$smb/ext4/fig/tree" "$smb/ext4/fig/out" /srv/ext4/fig/out $tree
+				run local-nfs-file $delay $tool /local/fig/big "$nfs/ext4/fig/out" /srv/ext4/fig/out $big
+				run local-nfs-tree $delay $tool /local/fig/tree "$nfs/ext4/fig/out" /srv/ext4/fig/out $tree
+			done
+		done
+	done
+	tc qdisc del dev lo root 2>/dev/null
+	rm -rf /srv/ext4/fig /local/fig
+fi
