@@ -108,7 +108,7 @@ static void freed_all(void)
 static void check_state(int first, int argc)
 {
 	CHECK(first >= 1 && first <= argc);
-	CHECK(arg_jobs >= 1 && arg_jobs <= 1024);
+	CHECK(arg_jobs >= 0 && arg_jobs <= 1024); /* 0: no -j, start_jobs() decides */
 	CHECK(arg_deref == DEREF_NEVER || arg_deref == DEREF_ARGS || arg_deref == DEREF_ALWAYS);
 	CHECK(arg_suffix && *arg_suffix && !strchr(arg_suffix, '/'));
 	CHECK(arg_chunk > 0);

@@ -10,7 +10,7 @@ kernel=$(sed -n 's/.*sdkernel=\([a-z]*\).*/\1/p' /proc/cmdline)
 test=init
 
 pass() { echo "PASS netfs[$kernel]/$test/$1"; }
-fail() { echo "FAIL netfs[$kernel]/$test/$1: $2"; }
+fail() { echo "FAIL netfs[$kernel]/$test/$1: $2" | tee -a /tmp/verdicts; }
 skip() { echo "SKIP netfs[$kernel]/$test/$1: $2"; }
 note() { echo "note netfs[$kernel]/$test: $*"; }
 # check NAME WHY COMMAND...: PASS if the command succeeds, FAIL with WHY if not.
@@ -19,6 +19,18 @@ check() {
 	shift 2
 	if "$@"; then pass "$name"; else fail "$name" "$why"; fi
 }
+
+# --- the protocols --------------------------------------------------------------------------
+# kernel/run's SD_NETFS_SMB (sdsmb=1): the SMB half of the bed. Off by default: the ksmbd of
+# Linux 6.1.192 oopses within minutes of this workload (kernel/README.md, "The network bed").
+protos=nfs
+grep -q 'sdsmb=1' /proc/cmdline && protos="nfs smb"
+# smb_off NAME: the SKIP line of an SMB check that does not run, with the reason.
+smb_off() {
+	skip "$1" "SMB is off (ksmbd of this kernel oopses; SD_NETFS_SMB=1 runs it)"
+}
+# with_smb: is the SMB half on?
+with_smb() { [ "$protos" != nfs ]; }
 
 # --- the mounts ------------------------------------------------------------------------------
 # Exports (the server's own disks) are /srv/ext4, /srv/btrfs, /srv/xfs and /srv/small; each is

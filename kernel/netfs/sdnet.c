@@ -28,8 +28,9 @@ static unsigned int parse_flags(const char *s)
 		const char *name;
 		unsigned int flag;
 	} names[] = {
-		{"clone", SPLICE_F_CLONE},   {"noclone", SPLICE_F_NOCLONE}, {"nocache", SPLICE_F_NOCACHE},
-		{"atomic", SPLICE_F_ATOMIC}, {"excl", SPLICE_F_EXCL},
+		{"clone", SPLICE_F_CLONE},     {"noclone", SPLICE_F_NOCLONE},
+		{"nocache", SPLICE_F_NOCACHE}, {"atomic", SPLICE_F_ATOMIC},
+		{"excl", SPLICE_F_EXCL},
 	};
 	char buf[256], *save = NULL;
 	unsigned int flags = 0;
@@ -89,9 +90,11 @@ int main(int argc, char **argv)
 			return fail();
 		do {
 			if (argv[1][0] == 'r')
-				n = splice_direct_ex(in, &off_in, out, &off_out, SSIZE_MAX, flags, &st);
+				n = splice_direct_ex(in, &off_in, out, &off_out, SSIZE_MAX, flags,
+						     &st);
 			else
-				n = splice(in, &off_in, out, &off_out, SSIZE_MAX, SPLICE_F_DIRECT | flags);
+				n = splice(in, &off_in, out, &off_out, SSIZE_MAX,
+					   SPLICE_F_DIRECT | flags);
 			if (n > 0)
 				total += (unsigned long long)n;
 		} while (n > 0);

@@ -28,6 +28,7 @@ int main(int argc, char **argv)
 	start_process(argv[0]);
 	first = parse_options(argc, argv);
 	n = start_target(argc - first, argv + first, &target);
+	start_jobs(target, n, argv + first);
 
 	start_fd_limit();
 	inflight_start();

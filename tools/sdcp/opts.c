@@ -264,7 +264,8 @@ static void usage(void)
 	      "                                 to CTX\n"
 	      "\n"
 	      "sdcp's own options:\n"
-	      "  -j, --jobs=N                 copy with N worker threads (default: one per CPU)\n"
+	      "  -j, --jobs=N                 copy with N worker threads (default: one per CPU,\n"
+	      "                                 at least 8 on NFS, SMB and Ceph)\n"
 	      "      --progress               show a progress bar on a terminal\n"
 	      "      --stats                  print a summary at the end\n"
 	      "      --atomic                 write each file under a temporary name in its\n"
@@ -656,10 +657,6 @@ int parse_options(int argc, char **argv)
 	 */
 	if (arg_clobber == CLOBBER_ASK || (arg_verbose && !arg_jobs))
 		arg_jobs = 1;
-	if (!arg_jobs) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		arg_jobs = n > 0 ? (n > 64 ? 64 : n) : 1;
-	}
+	/* no -j: start_jobs() decides, once the operands are known */
 	return optind;
 }

@@ -94,6 +94,7 @@ void start_fd_limit(void);
 /* Decide the target folder as cp does (NULL: one source to one destination); returns how
  * many sources; exits on a wrong command line (said). */
 int start_target(int n, char **ops, const char **ret_target);
+void start_jobs(const char *target, int n, char **ops); /* the default of -j */
 /* each(source, its destination, where the source starts in it for --parents) */
 void start_each(const char *target, int n, char **ops,
 		int (*each)(const char *src, const char *dst, int base), void (*settle)(void));

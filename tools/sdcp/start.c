@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "sdcp.h"
@@ -85,6 +87,66 @@ int start_target(int n, char **ops, const char **ret_target)
 	}
 	*ret_target = target;
 	return n;
+}
+
+#ifndef SMB2_SUPER_MAGIC
+#define SMB2_SUPER_MAGIC 0xfe534d42
+#endif
+#ifndef CIFS_SUPER_MAGIC
+#define CIFS_SUPER_MAGIC 0xff534d42
+#endif
+#ifndef CEPH_SUPER_MAGIC
+#define CEPH_SUPER_MAGIC 0x00c36400
+#endif
+
+/* Is path (or, for a name still to be made, its folder) on a network filesystem? */
+static int on_network(const char *path)
+{
+	struct statfs sfs;
+	char *dir, *slash;
+	int r;
+
+	r = statfs(path, &sfs);
+	if (r < 0) {
+		dir = strdup(path);
+		if (!dir)
+			return 0;
+		slash = strrchr(dir, '/');
+		if (slash)
+			slash[slash == dir] = '\0';
+		r = statfs(slash ? dir : ".", &sfs);
+		free(dir);
+	}
+	if (r < 0)
+		return 0;
+	switch ((unsigned long)sfs.f_type) {
+	case NFS_SUPER_MAGIC:
+	case SMB2_SUPER_MAGIC:
+	case CIFS_SUPER_MAGIC:
+	case CEPH_SUPER_MAGIC:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Without -j: one worker per CPU (at most 64), and at least 8 where the destination or the
+ * first source is on a network filesystem. There a file's copy is a few round trips to the
+ * server (open, copy, set its attributes, close), so the workers wait for the network, not
+ * for the CPUs, and more of them keep more requests in flight (kernel/README.md, the network
+ * bed's figures).
+ */
+void start_jobs(const char *target, int n, char **ops)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (arg_jobs)
+		return;
+	arg_jobs = cpus > 0 ? (cpus > 64 ? 64 : (int)cpus) : 1;
+	if (arg_jobs < 8 && n > 0 &&
+	    (on_network(target ? target : ops[n - 1]) || on_network(ops[0])))
+		arg_jobs = 8;
 }
 
 /* --strip-trailing-slashes: as in cp, it acts only on sources copied into a directory. */

@@ -61,7 +61,8 @@ op() {
 	echo "$last_ops" | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
 }
 
-for proto in nfs smb; do
+with_smb || smb_off smb
+for proto in $protos; do
 	for fs in ext4 btrfs xfs; do
 		srv=/srv/$fs/offload-$proto
 		mkdir -p "$srv"

@@ -10,7 +10,8 @@ meta() {
 	(cd "$1" && find . -printf '%P %y %M %U:%G %s %T@ %n %l\n' | LC_ALL=C sort)
 }
 
-for proto in nfs smb; do
+with_smb || smb_off smb
+for proto in $protos; do
 	for fs in ext4 btrfs xfs; do
 		srv=/srv/$fs/tree-$proto
 		mnt=$nfs/$fs/tree-$proto
@@ -47,6 +48,13 @@ for proto in nfs smb; do
 		meta "$mnt/sdcp-a" >/tmp/meta.sdcp
 		check "$proto-$fs/sdcp-a/metadata" "differs from cp -a: $(diff /tmp/meta.cp /tmp/meta.sdcp | head -n 4 | tr '\n' ' ')" \
 			cmp -s /tmp/meta.cp /tmp/meta.sdcp
+		# No -j on a network mount: at least 8 workers (7 threads besides the walking one),
+		# whatever the CPUs, so that more round trips to the server are in flight.
+		if [ "$fs" = ext4 ]; then
+			strace -f -qq -e trace=clone,clone3 -o /tmp/threads sdcp -r "$mnt/src" "$mnt/workers"
+			threads=$(grep -c -E '^[0-9]+ +clone3?\(' /tmp/threads)
+			check "$proto-$fs/workers" "$threads threads started on $(nproc) CPUs" [ "$threads" -ge 7 ]
+		fi
 		rm -rf "$srv"
 	done
 done

@@ -45,7 +45,9 @@ if between nfs-ext4-xfs "$nfs/ext4/between/src" "$nfs/xfs/between/nfs-copy"; the
 		within wire 0 $((size / 100))
 	check nfs-ext4-xfs/COPY "no COPY" [ "$(delta /tmp/a /tmp/b nfsd.COPY)" -gt 0 ]
 fi
-if between smb-ext4-xfs "$smb/ext4/between/src" "$smb/xfs/between/smb-copy"; then
+if ! with_smb; then
+	smb_off smb
+elif between smb-ext4-xfs "$smb/ext4/between/src" "$smb/xfs/between/smb-copy"; then
 	check smb-ext4-xfs/in-server "data crossed the wire: $(deltas /tmp/a /tmp/b)" \
 		within wire 0 $((size / 100))
 fi
@@ -59,7 +61,7 @@ if between local-to-nfs /local/between/src "$nfs/xfs/between/from-local"; then
 		within nfs.write "$size" $((size + size / 100))
 	check local-to-nfs/no-read "READ data: $(deltas /tmp/a /tmp/b)" within nfs.read 0 0
 fi
-if between nfs-to-smb "$nfs/ext4/between/src" "$smb/btrfs/between-nfs"; then
+if with_smb && between nfs-to-smb "$nfs/ext4/between/src" "$smb/btrfs/between-nfs"; then
 	check nfs-to-smb/read-once "not one READ of the file: $(deltas /tmp/a /tmp/b)" \
 		within nfs.read "$size" $((size + size / 100))
 	check nfs-to-smb/write-once "not one SMB write of the file: $(deltas /tmp/a /tmp/b)" \

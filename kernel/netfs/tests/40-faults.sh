@@ -44,7 +44,10 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	mount -o remount,ro /srv/ext4 2>/dev/null && ro=1 && break
 	sleep 1
 done
-if [ $ro = 1 ]; then
+if ! with_smb; then
+	smb_off smb-readonly
+	[ $ro = 1 ] && mount -o remount,rw /srv/ext4
+elif [ $ro = 1 ]; then
 	readonly_case smb "$smb/ext4/readonly" "$srv"
 	mount -o remount,rw /srv/ext4
 else
@@ -74,7 +77,8 @@ full_case() { # PROTO MNT SRV
 	rm -f "$srv/new"
 }
 
-for proto in nfs smb; do
+with_smb || smb_off smb-full
+for proto in $protos; do
 	srv=/srv/small/full-$proto
 	mkdir -p "$srv"
 	mkfile "$srv/src" 40
@@ -133,4 +137,8 @@ mkfile /srv/ext4/stop-smb/old 1
 settle
 stop_case nfs-stop nfs_stop nfs_start /local/stop/src "$nfs/ext4/stop-nfs/old" /srv/ext4/stop-nfs/old
 check nfs-stop/completes "a hard mount must complete the copy: exit $last_rc" [ "$last_rc" = 0 ]
-stop_case smb-stop smb_stop smb_start /local/stop/src "$smb/ext4/stop-smb/old" /srv/ext4/stop-smb/old
+if with_smb; then
+	stop_case smb-stop smb_stop smb_start /local/stop/src "$smb/ext4/stop-smb/old" /srv/ext4/stop-smb/old
+else
+	smb_off smb-stop
+fi
