@@ -95,6 +95,19 @@ void start_fd_limit(void);
  * many sources; exits on a wrong command line (said). */
 int start_target(int n, char **ops, const char **ret_target);
 void start_jobs(const char *target, int n, char **ops); /* the default of -j */
+/* statfs's f_type of the network filesystems that start_jobs and the walk tell apart */
+#ifndef NFS_SUPER_MAGIC
+#define NFS_SUPER_MAGIC 0x6969
+#endif
+#ifndef SMB2_SUPER_MAGIC
+#define SMB2_SUPER_MAGIC 0xfe534d42
+#endif
+#ifndef CIFS_SUPER_MAGIC
+#define CIFS_SUPER_MAGIC 0xff534d42
+#endif
+#ifndef CEPH_SUPER_MAGIC
+#define CEPH_SUPER_MAGIC 0x00c36400
+#endif
 /* each(source, its destination, where the source starts in it for --parents) */
 void start_each(const char *target, int n, char **ops,
 		int (*each)(const char *src, const char *dst, int base), void (*settle)(void));

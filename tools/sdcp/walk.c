@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "sdcp.h"
@@ -95,6 +96,30 @@ struct linux_dirent64 {
 };
 
 /*
+ * May the walk believe d_type? Not on SMB: the client stores a symbolic link it makes on a
+ * share without POSIX extensions as a small file (mount option mfsymlinks), and knows it for a
+ * link only once it has read it, so getdents says DT_REG where lstat says a link. There each
+ * entry is stat'ed, as cp stats them everywhere (the network bed's SMB tree copies).
+ */
+static int dtype_trusted(const struct dir *d)
+{
+	/* asked once per filesystem: statfs on NFS is a round trip to the server */
+	static _Thread_local dev_t dev;
+	static _Thread_local int known, trusted;
+	struct statfs sfs;
+
+	if (known && dev == d->st.st_dev)
+		return trusted;
+	if (fstatfs(d->sfd, &sfs))
+		return 0;
+	known = 1;
+	dev = d->st.st_dev;
+	trusted = (unsigned long)sfs.f_type != CIFS_SUPER_MAGIC &&
+		  (unsigned long)sfs.f_type != SMB2_SUPER_MAGIC;
+	return trusted;
+}
+
+/*
  * Read the whole directory first, then copy in inode order, as cp does: it keeps cp's order of
  * -v lines, and on ext4 and xfs inode order is close to disk order.
  */
@@ -103,6 +128,7 @@ struct walk_entry *walk_dir_read(struct dir *d, size_t *ret_n)
 	size_t n = 0, cap = 0;
 	struct walk_entry *e = NULL;
 	char *buf = xmalloc(64 << 10);
+	int trusted = dtype_trusted(d);
 	long got;
 
 	while ((got = syscall(SYS_getdents64, d->sfd, buf, 64 << 10)) > 0) {
@@ -121,7 +147,7 @@ struct walk_entry *walk_dir_read(struct dir *d, size_t *ret_n)
 				}
 			}
 			e[n].ino = de->d_ino;
-			e[n].type = de->d_type;
+			e[n].type = trusted ? de->d_type : DT_UNKNOWN;
 			e[n].name = xstrdup(de->d_name);
 			n++;
 		}

@@ -13,10 +13,10 @@ if [ "${rounds:-0}" -gt 0 ]; then
 	remount() {
 		sync
 		umount "$nfs/ext4"
-		mount -t nfs -o vers=4.2,hard 127.0.0.1:/srv/ext4 "$nfs/ext4"
+		nfs_mount ext4
 		if with_smb; then
 			umount "$smb/ext4"
-			mount -t cifs -o vers=3.1.1,username=sd,password=sd-secret //127.0.0.1/ext4 "$smb/ext4"
+			smb_mount ext4
 		fi
 	}
 
@@ -45,6 +45,12 @@ if [ "${rounds:-0}" -gt 0 ]; then
 	mktree /srv/ext4/fig/tree 2000
 	cp /srv/ext4/fig/big /local/fig/big
 	cp -a /srv/ext4/fig/tree /local/fig/tree
+	# SMB's tree: the same, its link made through the client (ksmbd serves none of its disk's).
+	if with_smb; then
+		cp -a /srv/ext4/fig/tree /srv/ext4/fig/smbtree
+		rm /srv/ext4/fig/smbtree/link
+		ln -s d0/f0 "$smb/ext4/fig/smbtree/link"
+	fi
 	big=$((256 * 1048576))
 	tree=$(du -sb --apparent-size /srv/ext4/fig/tree | cut -f1)
 	# sdcp-j2: one worker per CPU of the guest, sdcp's default before it took 8 on NFS and SMB
@@ -52,10 +58,13 @@ if [ "${rounds:-0}" -gt 0 ]; then
 	# A first copy writes where the disks (sparse images, and QEMU's snapshot overlays) have
 	# never been written, which costs more than every later one: one unrecorded copy of each
 	# scenario first, so that no tool pays for it.
-	for sc in nfs-file:big nfs-tree:tree local-nfs-file:big local-nfs-tree:tree; do
-		from=$nfs/ext4/fig
-		case $sc in local*) from=/local/fig ;; esac
-		run warm-up 0ms cp "$from/${sc#*:}" "$nfs/ext4/fig/out" /srv/ext4/fig/out 0 >/dev/null
+	for sc in nfs-file:big nfs-tree:tree local-nfs-file:big local-nfs-tree:tree smb-file:big smb-tree:smbtree; do
+		from=$nfs/ext4/fig to=$nfs/ext4/fig/out
+		case $sc in
+		local*) from=/local/fig ;;
+		smb*) with_smb || continue; from=$smb/ext4/fig to=$smb/ext4/fig/out ;;
+		esac
+		run warm-up 0ms cp "$from/${sc#*:}" "$to" /srv/ext4/fig/out 0 >/dev/null
 	done
 	for ((r = 0; r < rounds; r++)); do
 		for delay in 0ms 1ms; do
@@ -67,7 +76,7 @@ if [ "${rounds:-0}" -gt 0 ]; then
 				run nfs-tree $delay $tool "$nfs/ext4/fig/tree" "$nfs/ext4/fig/out" /srv/ext4/fig/out $tree
 				if with_smb; then
 					run smb-file $delay $tool "$smb/ext4/fig/big" "$smb/ext4/fig/out" /srv/ext4/fig/out $big
-					run smb-tree $delay $tool "$smb/ext4/fig/tree" "$smb/ext4/fig/out" /srv/ext4/fig/out $tree
+					run smb-tree $delay $tool "$smb/ext4/fig/smbtree" "$smb/ext4/fig/out" /srv/ext4/fig/out $tree
 				fi
 				run local-nfs-file $delay $tool /local/fig/big "$nfs/ext4/fig/out" /srv/ext4/fig/out $big
 				run local-nfs-tree $delay $tool /local/fig/tree "$nfs/ext4/fig/out" /srv/ext4/fig/out $tree
