@@ -134,6 +134,7 @@ stop_case() {
 	now=$(sum "$srv_dst")
 	check "$name/old-or-new" "the destination is neither the old file nor the new one" \
 		[ "$now" = "$o" -o "$now" = "$s" ]
+	check "$name/no-leftovers" "names: $(names "${srv_dst%/*}")" [ "$(names "${srv_dst%/*}")" = "old " ]
 	last_rc=$rc
 }
 
