@@ -82,7 +82,7 @@ int sd_check_range(const struct sd_copy *c, loff_t pos_in, loff_t pos_out, size_
 	else
 		count = sd_min(count, size_in - (uint64_t)pos_in);
 
-	/* generic_write_check_limits() */
+	/* generic_write_check_limits(), even for a count of 0 (6.12's stable series skips it then) */
 	if (pos_out >= (loff_t)c->out.maxbytes)
 		return -EFBIG;
 	count = sd_min(count, c->out.maxbytes - (uint64_t)pos_out);

@@ -335,8 +335,14 @@ static int same_content(int idx)
 static int compare(const struct kase *c, const struct result *l, const struct result *k)
 {
 	int ok = 1;
+	/*
+	 * Linux 6.12's stable series (6.12.118 here) checks the output's size limit only when the
+	 * count was not shortened to nothing: a copy that starts past the input's end returns 0
+	 * there, EFBIG on 6.1 and 6.18, whose answer the library gives. Both copy nothing.
+	 */
+	int efbig_or_nothing = l->ret < 0 && l->err == EFBIG && k->ret == 0;
 
-	if (l->ret != k->ret || l->err != k->err) {
+	if ((l->ret != k->ret || l->err != k->err) && !efbig_or_nothing) {
 		t_log("  return: splice_direct %zd (%s), kernel %zd (%s)", l->ret,
 		      l->err ? strerror(l->err) : "-", k->ret, k->err ? strerror(k->err) : "-");
 		ok = 0;
