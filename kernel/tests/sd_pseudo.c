@@ -11,11 +11,15 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 
-static const char *const pseudo[] = {
-	"/proc/version",
-	"/sys/devices/system/cpu/online",
-	"/sys/kernel/tracing/README",
-	"/sys/kernel/debug/x86/tlb_single_page_flush_ceiling",
+/* Files of each kind: some that splice can read, some (no ->splice_read) that it cannot. */
+static const struct {
+	const char *name, *path;
+} pseudo[] = {
+	{"procfs", "/proc/version"},
+	{"sysfs", "/sys/devices/system/cpu/online"},
+	{"tracefs", "/sys/kernel/tracing/trace"},
+	{"tracefs-readme", "/sys/kernel/tracing/README"},
+	{"debugfs", "/sys/kernel/debug/x86/tlb_single_page_flush_ceiling"},
 };
 
 /*
@@ -107,7 +111,6 @@ static void empty(const char *src, const char *dst_dir)
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = {"procfs", "sysfs", "tracefs", "debugfs"};
 	char name[64];
 
 	sd_prog = "pseudo";
@@ -116,10 +119,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++) {
-		snprintf(name, sizeof(name), "%s-whole", names[i]);
-		one(name, pseudo[i], argv[2], 0);
-		snprintf(name, sizeof(name), "%s-from-middle", names[i]);
-		one(name, pseudo[i], argv[2], 1);
+		snprintf(name, sizeof(name), "%s-whole", pseudo[i].name);
+		one(name, pseudo[i].path, argv[2], 0);
+		snprintf(name, sizeof(name), "%s-from-middle", pseudo[i].name);
+		one(name, pseudo[i].path, argv[2], 1);
 	}
 	empty(argv[1], argv[2]);
 	return sd_exit();
