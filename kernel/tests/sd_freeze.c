@@ -6,7 +6,8 @@
  *  - the destination frozen in the middle of the copy: the copy waits (the destination does
  *    not grow, the call does not return) and, once thawed, completes with the right bytes;
  *  - the source frozen before the copy: reading a frozen filesystem is allowed, so the copy
- *    completes while it is frozen (it must not wait for the source's freeze protection).
+ *    (from an O_DIRECT descriptor: from the disk) completes while it is frozen; it must not
+ *    wait for the source's freeze protection.
  *
  * On the debugging kernel (kernel/run --debug) lockdep watches the freeze protection taken
  * for each chunk's write while the other filesystem is read.
@@ -133,29 +134,25 @@ static void destination_frozen(const char *dst_dir, int in, const char *dst, uin
 	unlink(dst);
 }
 
-static void source_frozen(const char *src_dir, int in, const char *dst, uint64_t size)
+static void source_frozen(const char *src_dir, const char *src, int in, const char *dst,
+			  uint64_t size)
 {
 	const char *name = "source-frozen-copy-completes";
 	int out = open(dst, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	/* O_DIRECT: the copy reads the frozen filesystem's disk, not the page cache. */
+	int direct = open(src, O_RDONLY | O_DIRECT);
 	pid_t pid;
 	int rc;
 
-	if (out < 0)
-		broken("create %s", dst);
-	/*
-	 * Not from the page cache where the kernel can drop it (tinyconfig has no fadvise(2):
-	 * ENOSYS); either way the copy reads a file of the frozen filesystem.
-	 */
-	rc = posix_fadvise(in, 0, 0, POSIX_FADV_DONTNEED);
-	if (rc)
-		printf("note freeze: the source stays in the page cache (fadvise: %s)\n",
-		       strerror(rc));
+	if (out < 0 || direct < 0)
+		broken("create %s or open %s with O_DIRECT", dst, src);
 	if (freeze(src_dir, 1)) {
 		skip(name, "FIFREEZE %s: %s", src_dir, strerror(errno));
 		close(out);
+		close(direct);
 		return;
 	}
-	pid = start_copy(in, out, size);
+	pid = start_copy(direct, out, size);
 	rc = wait_copy(pid, 600);
 	if (freeze(src_dir, 0))
 		broken("FITHAW %s", src_dir);
@@ -169,6 +166,7 @@ static void source_frozen(const char *src_dir, int in, const char *dst, uint64_t
 	} else {
 		pass(name);
 	}
+	close(direct);
 	close(out);
 	unlink(dst);
 }
@@ -191,7 +189,7 @@ int main(int argc, char **argv)
 	if (fsync(in))
 		broken("fsync %s", src);
 	destination_frozen(argv[2], in, dst, size);
-	source_frozen(argv[1], in, dst, size);
+	source_frozen(argv[1], src, in, dst, size);
 	close(in);
 	unlink(src);
 	return sd_exit();
