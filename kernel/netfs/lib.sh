@@ -22,7 +22,8 @@ check() {
 
 # --- the protocols --------------------------------------------------------------------------
 # kernel/run's SD_NETFS_SMB=0 (sdsmb=0): the bed without its SMB half, for a kernel whose
-# ksmbd cannot serve this workload (6.1.192 could not until kernel/fixes mended two oopses).
+# ksmbd cannot serve this workload (6.1.192 could not until two fixes, now gone with 6.1, mended
+# two oopses).
 protos="nfs smb"
 grep -q 'sdsmb=0' /proc/cmdline && protos=nfs
 # smb_off NAME: the SKIP line of an SMB check that does not run, with the reason.

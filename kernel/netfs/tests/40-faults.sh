@@ -47,7 +47,7 @@ if with_smb; then
 		fail smb-share-readonly "mount //127.0.0.1/ext4-ro failed"
 	fi
 fi
-# The server's disk itself goes read-only. ksmbd of 6.1 then fails every open, a stat's
+# The server's disk itself goes read-only. ksmbd (6.1 and 6.12) then fails every open, a stat's
 # included, with STATUS_UNEXPECTED_IO_ERROR (it has no status for EROFS): EIO, the server's
 # word, and still nothing changed.
 settle
