@@ -1,8 +1,11 @@
-# Thin wrapper over Meson: `make`, `make test`, `make demo`, `make bench`.
+# Thin wrapper over Meson: `make`, `make test`, `make demo`, `make bench`, `make install`.
 BUILD ?= build
 MESON ?= meson
+# make install / make uninstall (GNU conventions): where, and a staging root before it.
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps test test-asan demo bench clean format
+.PHONY: all deps test test-asan demo bench clean format install uninstall
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -28,6 +31,16 @@ demo: all
 
 bench: all
 	bash bench/run $(BENCHARGS)
+
+# Builds with PREFIX, runs meson install into DESTDIR, then ldconfig when DESTDIR is empty.
+install:
+	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BUILD="$(BUILD)" MESON="$(MESON)" \
+		bash scripts/install install
+
+# Removes what make install put into DESTDIR + PREFIX (Meson's install log), then ldconfig.
+uninstall:
+	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" BUILD="$(BUILD)" MESON="$(MESON)" \
+		bash scripts/install uninstall
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # sdcp's options and messages under sdcp-mpi: usage errors said once (by rank 0), -v lines
-# and --debug lines as sdcp prints them (in another order), --atomic, --sparse, --verify,
-# -L loops, --progress, operands that are files (a large one split into chunks), -t.
+# and --debug lines as sdcp prints them (in another order), --stats=json, --atomic, --sparse,
+# --verify, -L loops, --progress, operands that are files (a large one split into chunks), -t.
 . "$(dirname "$0")/lib.sh"
 
 t_mount_or_skip M tmpfs tmpfs 400M
@@ -34,6 +34,20 @@ debug_lines() {
 		grep -q '^method: .*offloaded 5242880, spliced 0, copied 0, holes 0$' "$T/d" && cmp src/big big.d
 }
 ok '--debug: the method line of a file split over ranks' debug_lines
+
+stats_json() {
+	mpi 3 -r --stats=json --chunk-size=1M src sj >"$T/sj" || return 1
+	cat "$T/sj"
+	size=$(find src -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+	[ "$(wc -l <"$T/sj")" = 1 ] &&
+		python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert sum(o["bytes_by_method"].values()) + o["holes"] == o["bytes"] == int(sys.argv[2]), o
+assert o["files"] == int(sys.argv[3]) and o["errors"] == 0, o
+' "$T/sj" "$size" "$(find src -type f | wc -l)" && diff -r --no-dereference -x fifo src sj
+}
+ok '--stats=json: the totals of all ranks, one object, no line per rank' stats_json
 
 atomic() {
 	echo old >at.big && echo old >at.small || return 99

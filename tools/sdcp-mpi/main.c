@@ -207,7 +207,8 @@ static void stats(double secs)
 			totals.by_method[m] += w[V_METHOD + m];
 	}
 	report_stats(secs);
-	for (int r = 0; r < nranks; r++) {
+	/* --stats=json: its one object alone, as sdcp prints it */
+	for (int r = 0; r < nranks && arg_stats == STATS_TEXT; r++) {
 		uint64_t *w = all + r * V_N;
 
 		out("%s: rank %d: %llu files, %llu directories, %llu chunks, %llu bytes (%s, "

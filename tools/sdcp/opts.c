@@ -85,7 +85,7 @@ static const struct option longopts[] = {
 	{"debug", no_argument, NULL, OPT_DEBUG},
 	{"jobs", required_argument, NULL, 'j'},
 	{"progress", no_argument, NULL, OPT_PROGRESS},
-	{"stats", no_argument, NULL, OPT_STATS},
+	{"stats", optional_argument, NULL, OPT_STATS},
 	{"atomic", no_argument, NULL, OPT_ATOMIC},
 	{"verify", no_argument, NULL, OPT_VERIFY},
 	{"nocache", no_argument, NULL, OPT_NOCACHE},
@@ -150,6 +150,9 @@ static const struct choice reflinks[] = {
 
 static const struct choice sparses[] = {
 	{"never", SPARSE_NEVER}, {"auto", SPARSE_AUTO}, {"always", SPARSE_ALWAYS}, {NULL, 0}};
+
+static const struct choice stats_formats[] = {
+	{"text", STATS_TEXT}, {"json", STATS_JSON}, {NULL, 0}};
 
 static const struct choice updates[] = {{"all", UPDATE_ALL},
 					{"none", UPDATE_NONE},
@@ -267,7 +270,8 @@ static void usage(void)
 	      "  -j, --jobs=N                 copy with N worker threads (default: one per CPU,\n"
 	      "                                 at least 8 on NFS, SMB and Ceph)\n"
 	      "      --progress               show a progress bar on a terminal\n"
-	      "      --stats                  print a summary at the end\n"
+	      "      --stats[=FORMAT]         print a summary at the end: FORMAT is text\n"
+	      "                                 (the default) or json, one object\n"
 	      "      --atomic                 write each file under a temporary name in its\n"
 	      "                                 folder, then rename it into place\n"
 	      "      --verify                 read source and copy back and compare them\n"
@@ -582,7 +586,8 @@ int parse_options(int argc, char **argv)
 			arg_progress = 1;
 			break;
 		case OPT_STATS:
-			arg_stats = 1;
+			arg_stats =
+				optarg ? argmatch("--stats", optarg, stats_formats) : STATS_TEXT;
 			break;
 		case OPT_ATOMIC:
 			arg_atomic = 1;

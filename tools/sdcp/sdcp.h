@@ -39,6 +39,7 @@ enum update { UPDATE_ALL, UPDATE_NONE, UPDATE_NONE_FAIL, UPDATE_OLDER };
 enum sparse { SPARSE_AUTO, SPARSE_NEVER, SPARSE_ALWAYS };
 enum reflink { REFLINK_AUTO, REFLINK_ALWAYS, REFLINK_NEVER };
 enum clobber { CLOBBER_YES, CLOBBER_ASK, CLOBBER_NO };
+enum stats { STATS_NONE, STATS_TEXT, STATS_JSON }; /* arg_stats: --stats[=text|json] */
 
 extern int arg_recursive, arg_deref, arg_force, arg_clobber, arg_update, arg_verbose;
 extern int arg_hard_link, arg_symbolic_link, arg_one_fs, arg_no_target_dir;
