@@ -12,19 +12,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM HUP
 fail=0
 
 # README.md: blocks numbered readme-1.c, readme-2.c, ... (only those with a main()).
-awk -v out="$tmp/readme" '
-	/^```c[ \t]*$/ { code = 1; text = ""; next }
-	code && /^```[ \t]*$/ {
-		code = 0
-		if (text ~ /(^|[^A-Za-z0-9_])main[ \t]*\(/) {
-			n++
-			printf "%s", text > (out "-" n ".c")
-			close(out "-" n ".c")
-		}
-		next
-	}
-	code { text = text $0 "\n" }
-' "$readme" || exit 99
+awk -v out="$tmp/readme" -f "$(dirname "$0")/readme-examples.awk" "$readme" || exit 99
 
 # The man page: what man shows of the code blocks of EXAMPLES (roff in no-fill mode).
 awk -v out="$tmp/man.c" '
