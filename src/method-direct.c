@@ -369,7 +369,9 @@ static ssize_t direct_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out,
 	if (grown && (r < 0 || (uint64_t)r < body)) {
 		uint64_t end = off_out + (r > 0 ? (uint64_t)r : 0);
 
-		(void)ftruncate(d->out, (off_t)(end > c->out.size ? end : c->out.size));
+		if (ftruncate(d->out, (off_t)(end > c->out.size ? end : c->out.size)) < 0) {
+			/* best effort: the copy's own result is what the caller learns */
+		}
 	}
 	if (r > 0 && c->stats)
 		c->stats->bytes[SPLICE_DIRECT_DIRECTIO] += (uint64_t)r;

@@ -50,5 +50,7 @@ int sd_reserve(const struct sd_copy *c, uint64_t off, uint64_t len)
 
 void sd_reserve_undo(const struct sd_copy *c, uint64_t end)
 {
-	(void)ftruncate(c->out.fd, (off_t)(end > c->out.size ? end : c->out.size));
+	if (ftruncate(c->out.fd, (off_t)(end > c->out.size ? end : c->out.size)) < 0) {
+		/* best effort: the copy's own error, or its success, is what the caller learns */
+	}
 }

@@ -444,7 +444,9 @@ static int room_for_copy(struct file_job *f, const struct stat *dst)
 		}
 		/* ext4 keeps what a failed fallocate took past the end: give it back, and the
 		 * times the truncate changes */
-		(void)ftruncate(f->dfd, dst->st_size);
+		if (ftruncate(f->dfd, dst->st_size) < 0) {
+			/* best effort: e is the error to report */
+		}
 		(void)futimens(f->dfd, (const struct timespec[2]){dst->st_atim, dst->st_mtim});
 		return e;
 	}

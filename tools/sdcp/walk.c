@@ -241,7 +241,9 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		    S_ISDIR(st.st_mode) && !mkdirat(parent->dfd, dname, 0700)) {
 			mode = (arg_keep_mode ? st.st_mode & 07777 : meta_plain_mode(&st)) &
 			       ~cur_umask;
-			(void)fchmodat(parent->dfd, dname, mode, AT_SYMLINK_NOFOLLOW);
+			if (fchmodat(parent->dfd, dname, mode, AT_SYMLINK_NOFOLLOW) < 0) {
+				/* best effort: the error reported is the one below */
+			}
 			if (arg_verbose) /* made, so said, before the error */
 				out("%s -> %s\n", quote_n(0, spath), quote_n(1, dpath));
 		}
