@@ -240,6 +240,7 @@ int main(int argc, char **argv)
 	t0 = t_start = now();
 
 	start_process(argv[0]);
+	opts_reset();
 	arg_chunk = 64ull << 20; /* before the options: --chunk-size still wins */
 	hush(1);
 	first = parse_options(argc, argv);

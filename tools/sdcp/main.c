@@ -25,6 +25,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int first, n;
 
+	opts_reset();
 	start_process(argv[0]);
 	first = parse_options(argc, argv);
 	n = start_target(argc - first, argv + first, &target);

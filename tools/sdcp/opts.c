@@ -14,6 +14,7 @@
 
 #include "sdcp.h"
 
+/* The options: their defaults are opts_reset()'s, and only there. */
 int arg_recursive, arg_deref, arg_force, arg_clobber, arg_update, arg_verbose;
 int arg_hard_link, arg_symbolic_link, arg_one_fs, arg_no_target_dir;
 const char *arg_target_dir;
@@ -22,10 +23,35 @@ const char *arg_suffix;
 int arg_copy_contents, arg_strip_slashes, arg_reflink, arg_sparse, arg_remove_dest;
 int arg_attributes_only, arg_parents, arg_debug, arg_stats, arg_progress, arg_atomic;
 int arg_verify, arg_nocache, arg_jobs;
-uint64_t arg_chunk = 256ull << 20;
+uint64_t arg_chunk;
 int arg_keep_mode, arg_keep_owner, arg_keep_times, arg_keep_links, arg_keep_xattr, arg_archive;
 int arg_require_keep;
 int arg_keep_context, arg_no_keep_mode;
+
+void opts_reset(void)
+{
+	arg_recursive = 0;
+	arg_deref = DEREF_UNSET;
+	arg_force = 0;
+	arg_clobber = CLOBBER_YES;
+	arg_update = UPDATE_ALL;
+	arg_verbose = 0;
+	arg_hard_link = arg_symbolic_link = arg_one_fs = arg_no_target_dir = 0;
+	arg_target_dir = NULL;
+	arg_backup = BACKUP_NONE;
+	arg_suffix = NULL;
+	arg_copy_contents = arg_strip_slashes = 0;
+	arg_reflink = REFLINK_AUTO;
+	arg_sparse = SPARSE_AUTO;
+	arg_remove_dest = arg_attributes_only = arg_parents = arg_debug = 0;
+	arg_stats = STATS_NONE;
+	arg_progress = arg_atomic = arg_verify = arg_nocache = 0;
+	arg_jobs = 0; /* no -j: start_jobs() decides */
+	arg_chunk = 256ull << 20;
+	arg_keep_mode = arg_keep_owner = arg_keep_times = arg_keep_links = arg_keep_xattr = 0;
+	arg_archive = arg_require_keep = 0;
+	arg_keep_context = arg_no_keep_mode = 0;
+}
 
 enum {
 	OPT_ATTRIBUTES_ONLY = 256,

@@ -57,6 +57,8 @@ extern int arg_archive;
 extern int arg_require_keep; /* -a, -p, --preserve: nothing more is kept after times fail */
 extern int arg_keep_context, arg_no_keep_mode;
 
+/* Every arg_* to its default: before parse_options(), which only changes them. */
+void opts_reset(void);
 int parse_options(int argc, char **argv); /* returns the index of the first operand */
 
 /* --- msg.c: messages --- */
