@@ -20,10 +20,6 @@
 
 #include "sdmpi.h"
 
-extern uint64_t (*rank_totals)[4];
-void queue_report_totals(const uint64_t v[4]);
-const char *human(uint64_t n, char *buf, size_t len);
-
 static int finalized;
 
 static void finalize(void)

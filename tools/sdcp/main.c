@@ -10,8 +10,6 @@
 
 #include "sdcp.h"
 
-extern int progress_walk_done;
-
 /* Two sources of one name: the first one's copy ends before the second one starts. */
 static void settle(void)
 {
