@@ -72,17 +72,7 @@ void sdfuzz_free(void *p)
 
 static void reset(void)
 {
-	arg_recursive = arg_deref = arg_force = arg_clobber = arg_update = arg_verbose = 0;
-	arg_hard_link = arg_symbolic_link = arg_one_fs = arg_no_target_dir = 0;
-	arg_target_dir = NULL;
-	arg_backup = 0;
-	arg_suffix = NULL;
-	arg_copy_contents = arg_strip_slashes = arg_reflink = arg_sparse = arg_remove_dest = 0;
-	arg_attributes_only = arg_parents = arg_debug = arg_stats = arg_progress = 0;
-	arg_atomic = arg_verify = arg_nocache = arg_jobs = 0;
-	arg_chunk = 256ull << 20;
-	arg_keep_mode = arg_keep_owner = arg_keep_times = arg_keep_links = arg_keep_xattr = 0;
-	arg_keep_context = arg_no_keep_mode = 0;
+	opts_reset();
 	exited = exit_code = 0;
 	/* glibc: optind 0 restarts getopt from scratch, also its state within an argument */
 	optind = 0;

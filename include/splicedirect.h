@@ -60,7 +60,12 @@ struct statx;
  */
 #define SPLICE_DIRECT_STATX_MASK 0x4601u
 
-/* The methods, in the order the library prefers them. */
+/*
+ * The methods, by number: the index of splice_direct_stats' bytes[]. This is not the order
+ * the library tries them in, which is native, clone, offload, pipe, sendfile, rw; with
+ * SPLICE_F_NOCACHE (which drops native), directio comes before offload when both files are on
+ * local filesystems, and after it otherwise (a file server's copy first).
+ */
 enum splice_direct_method {
 	SPLICE_DIRECT_NATIVE = 0, /* splice(SPLICE_F_DIRECT) of a kernel that has it */
 	SPLICE_DIRECT_CLONE,	  /* FICLONERANGE: extents shared, no data written */
@@ -129,7 +134,10 @@ SPLICEDIRECT_API ssize_t splice_direct_statx(int fd_in, const struct statx *stx_
 SPLICEDIRECT_API int splice_direct_file(const char *src, const char *dst, unsigned int flags,
 					struct splice_direct_stats *stats);
 
-/* "native", "clone", "offload", "pipe", "sendfile", "rw"; NULL for an unknown method. */
+/*
+ * "native", "clone", "offload", "pipe", "sendfile", "rw", "directio"; NULL for an unknown
+ * method.
+ */
 SPLICEDIRECT_API const char *splice_direct_method_name(unsigned int method);
 
 #ifdef __cplusplus

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * cache.c - SPLICE_F_NOCACHE for the methods that go through the page cache (offload, pipe,
- * sendfile, rw, and directio, see method-direct.c): leave the cache as it was found, and
+ * sendfile, rw, and directio, see method-directio.c): leave the cache as it was found, and
  * bounded while the copy runs.
  *
  * The copy runs in windows of 32 MiB (directio's: 256 MiB). Before a window, cachestat(2)
@@ -34,7 +34,7 @@
  * directio leaves (almost) nothing to write back or drop, and each window drains its ring:
  * its windows are larger. (The btrfs pages it leaves are a few per request at most.)
  */
-#define DIRECT_WINDOW (256u << 20)
+#define DIRECTIO_WINDOW (256u << 20)
 
 struct sd_cache {
 	uint64_t pending_off, pending_len; /* output window written, not yet waited for */
@@ -47,7 +47,7 @@ struct sd_cache {
 	int no_cachestat;
 };
 
-#define WINDOW_PAGES (DIRECT_WINDOW / PAGE + 1)
+#define WINDOW_PAGES (DIRECTIO_WINDOW / PAGE + 1)
 
 struct cachestat_range {
 	uint64_t off, len;
@@ -168,7 +168,7 @@ ssize_t sd_cache_copy(struct sd_copy *c, const struct sd_method *m, uint64_t off
 
 	if (!k)
 		return -ENOMEM;
-	win = m == &sd_method_direct ? DIRECT_WINDOW : WINDOW;
+	win = m == &sd_method_directio ? DIRECTIO_WINDOW : WINDOW;
 	len = sd_min(len, win);
 	base = page_down(off_in);
 	if (k->ahead_off == base && k->ahead_len >= win) {

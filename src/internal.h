@@ -76,7 +76,7 @@ struct sd_method {
 	void (*close)(struct sd_copy *c);
 };
 
-extern const struct sd_method sd_method_native, sd_method_clone, sd_method_direct,
+extern const struct sd_method sd_method_native, sd_method_clone, sd_method_directio,
 	sd_method_offload, sd_method_pipe, sd_method_sendfile, sd_method_rw;
 
 /* check.c: copy_file_range(2)'s validation, in the kernel's order. */

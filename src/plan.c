@@ -30,8 +30,8 @@
 #include "internal.h"
 
 static const struct sd_method *const methods[] = {
-	&sd_method_native, &sd_method_clone, &sd_method_direct,	  &sd_method_offload,
-	&sd_method_direct, &sd_method_pipe,  &sd_method_sendfile, &sd_method_rw,
+	&sd_method_native,   &sd_method_clone, &sd_method_directio, &sd_method_offload,
+	&sd_method_directio, &sd_method_pipe,  &sd_method_sendfile, &sd_method_rw,
 };
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
@@ -246,7 +246,7 @@ static int wanted(const struct sd_copy *c, const struct sd_method *m, unsigned i
 		return 0;
 	if (c->stream)
 		return m == &sd_method_rw;
-	if (m == &sd_method_direct) {
+	if (m == &sd_method_directio) {
 		if (!(c->flags & SPLICE_F_NOCACHE) || sd_fs_is_memory(c->in.fs_type) ||
 		    sd_fs_is_memory(c->out.fs_type))
 			return 0;
@@ -305,7 +305,7 @@ ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in
 		else
 			r = m->copy(c, off_in, off_out, len);
 		if (r > 0) {
-			if (c->stats && m != &sd_method_clone && m != &sd_method_direct)
+			if (c->stats && m != &sd_method_clone && m != &sd_method_directio)
 				c->stats->bytes[m->id] += (uint64_t)r;
 			if (off_out + (uint64_t)r > c->out.size)
 				c->out.size = off_out + (uint64_t)r;

@@ -20,10 +20,6 @@
 
 #include "sdmpi.h"
 
-extern uint64_t (*rank_totals)[4];
-void queue_report_totals(const uint64_t v[4]);
-const char *human(uint64_t n, char *buf, size_t len);
-
 static int finalized;
 
 static void finalize(void)
@@ -240,6 +236,7 @@ int main(int argc, char **argv)
 	t0 = t_start = now();
 
 	start_process(argv[0]);
+	opts_reset();
 	arg_chunk = 64ull << 20; /* before the options: --chunk-size still wins */
 	hush(1);
 	first = parse_options(argc, argv);

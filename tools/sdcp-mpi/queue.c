@@ -468,8 +468,6 @@ static void flush_all(void)
 	clock_gettime(CLOCK_MONOTONIC, &last_flush);
 }
 
-void progress_tick(void);
-
 void queue_loop(void (*run)(struct item *it))
 {
 	unsigned int seed = 0x9e3779b9u * (my_rank + 1);

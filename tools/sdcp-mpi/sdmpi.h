@@ -85,6 +85,11 @@ void item_done(const struct item *it, const struct done_stats *s);
 void queue_loop(void (*run)(struct item *it));
 void queue_stop_all(void); /* rank 0, when the root finished */
 extern uint64_t stat_stolen, stat_chunks, stat_items, stat_sent;
+extern uint64_t (*rank_totals)[4]; /* rank 0: the last --progress report of each rank */
+void queue_report_totals(const uint64_t v[4]);
+
+/* --- main.c --- */
+void progress_tick(void); /* --progress: this rank's totals to rank 0, rank 0's line */
 
 /* --- run.c --- */
 void run_item(struct item *it);

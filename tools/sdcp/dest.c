@@ -315,6 +315,86 @@ static void ask_overwrite(struct dir *d, const char *dname, const char *dpath,
 		program_name, quote(dpath), (unsigned int)(m & 07777), perms);
 }
 
+/*
+ * An operand's destination is a symlink (and the source a regular file): cp writes through
+ * it. Returns 0 to go on with *dst (the link's target, where there is one), DEST_GO when the
+ * copy makes the dangling link's target (POSIXLY_CORRECT, *ret_dst set), or -1 after the
+ * error was reported.
+ */
+static int through_top_link(struct dir *d, const char *sname, const char *dname, const char *spath,
+			    const char *dpath, struct stat *dst, const struct stat *lst,
+			    struct stat *ret_dst)
+{
+	struct stat through;
+
+	if (fstatat(d->dfd, dname, &through, 0) == 0) {
+		*dst = through;
+	} else if (errno == ENOENT) {
+		if (through_new_link(d, sname, dname, lst))
+			return -1;
+		if (getenv("POSIXLY_CORRECT")) {
+			/* cp's historical way, asked for: the copy makes the link's
+			 * target, as a new file (no checks against what is not there) */
+			dst->st_mode = S_IFREG | 0600;
+			dst->st_nlink = 1;
+			*ret_dst = *dst;
+			return DEST_GO;
+		}
+		/* cp says -v before it finds out */
+		if (arg_verbose)
+			report_verbose(spath, dpath, NULL);
+		fail(0, "not writing through dangling symlink %s", quote(dpath));
+		return -1;
+	} else if (errno != ELOOP || !arg_force) {
+		/* a link that leads nowhere is replaced only with -f, as in cp */
+		fail(errno, "cannot stat %s", quote(dpath));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Out of the copy's way before it replaces dst: -b renames it to its backup name (*ret_backup),
+ * --remove-destination removes it; either sets *ret_gone. 0, or -1 after the error was reported.
+ */
+static int move_aside(struct dir *d, const char *sname, const char *dname, const char *spath,
+		      const char *dpath, const struct stat *sst, const struct stat *dst,
+		      char **ret_backup, int *ret_gone)
+{
+	if (arg_backup != BACKUP_NONE && !S_ISDIR(dst->st_mode)) {
+		char *name;
+
+		if (!arg_symbolic_link && same_entry(d, sname, dname)) {
+			backup_of_source(d, spath, dpath, dname);
+			return -1;
+		}
+		if (backup_is_source(sname, sst, d->dfd, dname)) {
+			fail(0, "backing up %s might destroy source;  %s not copied",
+			     quote_n(0, dpath), quote_n(1, spath));
+			return -1;
+		}
+		name = backup_name(d->dfd, dname);
+
+		if (!name || renameat(d->dfd, dname, d->dfd, name)) {
+			fail(name ? errno : ENOMEM, "cannot backup %s", quote(dpath));
+			free(name);
+			return -1;
+		}
+		*ret_backup = path_join(d->dpath, name);
+		free(name);
+		*ret_gone = 1;
+	} else if (arg_remove_dest && !S_ISDIR(dst->st_mode)) {
+		if (unlinkat(d->dfd, dname, 0) && errno != ENOENT) {
+			fail(errno, "cannot remove %s", quote(dpath));
+			return -1;
+		}
+		if (arg_verbose)
+			out("removed %s\n", quote(dpath));
+		*ret_gone = 1;
+	}
+	return 0;
+}
+
 /* linking: dname is to become another name of a copy already made (--preserve=links) */
 static int existing(struct dir *d, const char *sname, const char *dname, const struct stat *sst,
 		    int top, struct stat *ret_dst, int *ret_gone, char **ret_backup, int linking)
@@ -338,28 +418,10 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 	if (top && S_ISLNK(dst.st_mode) && !S_ISLNK(sst->st_mode) && !arg_remove_dest &&
 	    arg_backup == BACKUP_NONE && !arg_atomic && !arg_hard_link && !arg_symbolic_link &&
 	    S_ISREG(sst->st_mode)) {
-		if (fstatat(d->dfd, dname, &through, 0) == 0) {
-			dst = through;
-		} else if (errno == ENOENT) {
-			if (through_new_link(d, sname, dname, &lst))
-				goto out;
-			if (getenv("POSIXLY_CORRECT")) {
-				/* cp's historical way, asked for: the copy makes the link's
-				 * target, as a new file (no checks against what is not there) */
-				dst.st_mode = S_IFREG | 0600;
-				dst.st_nlink = 1;
-				*ret_dst = dst;
-				r = DEST_GO;
-				goto out;
-			}
-			/* cp says -v before it finds out */
-			if (arg_verbose)
-				report_verbose(spath, dpath, NULL);
-			fail(0, "not writing through dangling symlink %s", quote(dpath));
-			goto out;
-		} else if (errno != ELOOP || !arg_force) {
-			/* a link that leads nowhere is replaced only with -f, as in cp */
-			fail(errno, "cannot stat %s", quote(dpath));
+		int k = through_top_link(d, sname, dname, spath, dpath, &dst, &lst, ret_dst);
+
+		if (k) {
+			r = k;
 			goto out;
 		}
 	}
@@ -429,37 +491,8 @@ static int existing(struct dir *d, const char *sname, const char *dname, const s
 	}
 	if (top && dest_just_made(d, sname, dname, &dst))
 		goto out;
-	if (arg_backup != BACKUP_NONE && !S_ISDIR(dst.st_mode)) {
-		char *name;
-
-		if (!arg_symbolic_link && same_entry(d, sname, dname)) {
-			backup_of_source(d, spath, dpath, dname);
-			goto out;
-		}
-		if (backup_is_source(sname, sst, d->dfd, dname)) {
-			fail(0, "backing up %s might destroy source;  %s not copied",
-			     quote_n(0, dpath), quote_n(1, spath));
-			goto out;
-		}
-		name = backup_name(d->dfd, dname);
-
-		if (!name || renameat(d->dfd, dname, d->dfd, name)) {
-			fail(name ? errno : ENOMEM, "cannot backup %s", quote(dpath));
-			free(name);
-			goto out;
-		}
-		*ret_backup = path_join(d->dpath, name);
-		free(name);
-		*ret_gone = 1;
-	} else if (arg_remove_dest && !S_ISDIR(dst.st_mode)) {
-		if (unlinkat(d->dfd, dname, 0) && errno != ENOENT) {
-			fail(errno, "cannot remove %s", quote(dpath));
-			goto out;
-		}
-		if (arg_verbose)
-			out("removed %s\n", quote(dpath));
-		*ret_gone = 1;
-	}
+	if (move_aside(d, sname, dname, spath, dpath, sst, &dst, ret_backup, ret_gone))
+		goto out;
 	if (!*ret_gone && top && through_new_link(d, sname, dname, &lst))
 		goto out;
 	*ret_dst = dst;

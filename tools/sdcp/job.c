@@ -453,6 +453,77 @@ static int room_for_copy(struct file_job *f, const struct stat *dst)
 	return ftruncate(f->dfd, 0) ? errno : 0;
 }
 
+/* open_dest() could not make or open the copy (errno): said as cp says it. Returns -1. */
+static int dest_open_failed(struct file_job *f)
+{
+	struct dir *d = f->dir;
+	struct stat dst;
+	char *t;
+	int r;
+
+	r = errno;
+	t = path_join(d->dpath, f->dname);
+	/*
+	 * cp looks at the destination first, so it says "cannot stat" for a folder it cannot
+	 * search, a file used as a folder, a symlink loop or a name too long on the way, and
+	 * "directory" for "dir/" (which O_CREAT calls EISDIR even when it does not exist).
+	 */
+	if (dest_unseen(d, f->dname)) {
+		free(t);
+		return -1;
+	}
+	if (r == EISDIR && !fstatat(d->dfd, f->dname, &dst, 0) && S_ISDIR(dst.st_mode)) {
+		fail(0, "cannot overwrite directory %s with non-directory", quote(t));
+	} else {
+		announce(f);
+		fail(r == EISDIR ? ENOTDIR : r, "cannot create regular file %s", quote(t));
+	}
+	if (f->backup)
+		dest_unbackup(d, f->dname, f->backup);
+	free(t);
+	return -1;
+}
+
+/* --atomic: the copy goes to a new temporary name (f->tmp) beside dname. As open_dest(). */
+static int open_atomic(struct file_job *f, mode_t mode, int excl)
+{
+	struct dir *d = f->dir;
+	unsigned long long rnd;
+	struct stat dst;
+	int gone = 0, r;
+
+	/* the checks cp makes against an existing file still apply */
+	if (!fstatat(d->dfd, f->dname, &dst, AT_SYMLINK_NOFOLLOW)) {
+		r = dest_existing(d, f->sname, f->dname, &f->st, f->top, &dst, &gone, &f->backup);
+		if (r != DEST_GO)
+			return r == DEST_SKIP ? 1 : -1;
+	}
+	for (int tries = 0; tries < 100; tries++) {
+		const char *slash = strrchr(f->dname, '/');
+		int plen = slash ? (int)(slash - f->dname) + 1 : 0;
+
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			rnd = (unsigned long long)random() << 32 ^ random();
+		free(f->tmp);
+		if (asprintf(&f->tmp, "%.*s.%s.sdcp-%012llx", plen, f->dname, f->dname + plen,
+			     rnd & 0xffffffffffffull) < 0) {
+			f->tmp = NULL;
+			errno = ENOMEM;
+			break;
+		}
+		f->dfd = inflight_create(&f->fly, d->dfd, f->tmp, excl, mode);
+		if (f->dfd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (f->dfd >= 0) {
+		f->created = 1;
+		return 0;
+	}
+	free(f->tmp);
+	f->tmp = NULL;
+	return dest_open_failed(f);
+}
+
 /* Open the destination; returns 0 with f->dfd set, DEST_SKIP (1) or -1 (reported). */
 static int open_dest(struct file_job *f)
 {
@@ -465,41 +536,8 @@ static int open_dest(struct file_job *f)
 	struct stat dst;
 	int gone = 0, r, said = 0;
 
-	if (arg_atomic) {
-		unsigned long long rnd;
-
-		/* the checks cp makes against an existing file still apply */
-		if (!fstatat(d->dfd, f->dname, &dst, AT_SYMLINK_NOFOLLOW)) {
-			r = dest_existing(d, f->sname, f->dname, &f->st, f->top, &dst, &gone,
-					  &f->backup);
-			if (r != DEST_GO)
-				return r == DEST_SKIP ? 1 : -1;
-		}
-		for (int tries = 0; tries < 100; tries++) {
-			const char *slash = strrchr(f->dname, '/');
-			int plen = slash ? (int)(slash - f->dname) + 1 : 0;
-
-			if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-				rnd = (unsigned long long)random() << 32 ^ random();
-			free(f->tmp);
-			if (asprintf(&f->tmp, "%.*s.%s.sdcp-%012llx", plen, f->dname,
-				     f->dname + plen, rnd & 0xffffffffffffull) < 0) {
-				f->tmp = NULL;
-				errno = ENOMEM;
-				break;
-			}
-			f->dfd = inflight_create(&f->fly, d->dfd, f->tmp, excl, mode);
-			if (f->dfd >= 0 || errno != EEXIST)
-				break;
-		}
-		if (f->dfd >= 0) {
-			f->created = 1;
-			return 0;
-		}
-		free(f->tmp);
-		f->tmp = NULL;
-		goto fail;
-	}
+	if (arg_atomic)
+		return open_atomic(f, mode, excl);
 
 	f->dfd = inflight_create(&f->fly, d->dfd, f->dname, excl, mode);
 	if (f->dfd >= 0) {
@@ -507,7 +545,7 @@ static int open_dest(struct file_job *f)
 		return 0;
 	}
 	if (errno != EEXIST)
-		goto fail;
+		return dest_open_failed(f);
 	r = dest_existing(d, f->sname, f->dname, &f->st, f->top, &dst, &gone, &f->backup);
 	if (r == DEST_SELF) {
 		f->self = f->backup;
@@ -515,7 +553,7 @@ static int open_dest(struct file_job *f)
 		f->dname = f->self;
 		gone = 0;
 		if (unlinkat(d->dfd, f->dname, 0) && errno != ENOENT)
-			goto fail;
+			return dest_open_failed(f);
 		r = DEST_GO;
 		gone = 1;
 	}
@@ -549,7 +587,7 @@ static int open_dest(struct file_job *f)
 			return 0;
 		}
 		if (!arg_force && errno != ELOOP)
-			goto fail;
+			return dest_open_failed(f);
 		announce(f); /* cp says "removed" after the copy's line here */
 		said = 1;
 	}
@@ -573,28 +611,7 @@ static int open_dest(struct file_job *f)
 		f->created = 1;
 		return 0;
 	}
-fail:
-	r = errno;
-	t = path_join(d->dpath, f->dname);
-	/*
-	 * cp looks at the destination first, so it says "cannot stat" for a folder it cannot
-	 * search, a file used as a folder, a symlink loop or a name too long on the way, and
-	 * "directory" for "dir/" (which O_CREAT calls EISDIR even when it does not exist).
-	 */
-	if (dest_unseen(d, f->dname)) {
-		free(t);
-		return -1;
-	}
-	if (r == EISDIR && !fstatat(d->dfd, f->dname, &dst, 0) && S_ISDIR(dst.st_mode)) {
-		fail(0, "cannot overwrite directory %s with non-directory", quote(t));
-	} else {
-		announce(f);
-		fail(r == EISDIR ? ENOTDIR : r, "cannot create regular file %s", quote(t));
-	}
-	if (f->backup)
-		dest_unbackup(d, f->dname, f->backup);
-	free(t);
-	return -1;
+	return dest_open_failed(f);
 }
 
 /*

@@ -10,8 +10,6 @@
 
 #include "sdcp.h"
 
-extern int progress_walk_done;
-
 /* Two sources of one name: the first one's copy ends before the second one starts. */
 static void settle(void)
 {
@@ -25,6 +23,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int first, n;
 
+	opts_reset();
 	start_process(argv[0]);
 	first = parse_options(argc, argv);
 	n = start_target(argc - first, argv + first, &target);

@@ -14,6 +14,7 @@
 
 #include "sdcp.h"
 
+/* The options: their defaults are opts_reset()'s, and only there. */
 int arg_recursive, arg_deref, arg_force, arg_clobber, arg_update, arg_verbose;
 int arg_hard_link, arg_symbolic_link, arg_one_fs, arg_no_target_dir;
 const char *arg_target_dir;
@@ -22,10 +23,35 @@ const char *arg_suffix;
 int arg_copy_contents, arg_strip_slashes, arg_reflink, arg_sparse, arg_remove_dest;
 int arg_attributes_only, arg_parents, arg_debug, arg_stats, arg_progress, arg_atomic;
 int arg_verify, arg_nocache, arg_jobs;
-uint64_t arg_chunk = 256ull << 20;
+uint64_t arg_chunk;
 int arg_keep_mode, arg_keep_owner, arg_keep_times, arg_keep_links, arg_keep_xattr, arg_archive;
 int arg_require_keep;
 int arg_keep_context, arg_no_keep_mode;
+
+void opts_reset(void)
+{
+	arg_recursive = 0;
+	arg_deref = DEREF_UNSET;
+	arg_force = 0;
+	arg_clobber = CLOBBER_YES;
+	arg_update = UPDATE_ALL;
+	arg_verbose = 0;
+	arg_hard_link = arg_symbolic_link = arg_one_fs = arg_no_target_dir = 0;
+	arg_target_dir = NULL;
+	arg_backup = BACKUP_NONE;
+	arg_suffix = NULL;
+	arg_copy_contents = arg_strip_slashes = 0;
+	arg_reflink = REFLINK_AUTO;
+	arg_sparse = SPARSE_AUTO;
+	arg_remove_dest = arg_attributes_only = arg_parents = arg_debug = 0;
+	arg_stats = STATS_NONE;
+	arg_progress = arg_atomic = arg_verify = arg_nocache = 0;
+	arg_jobs = 0; /* no -j: start_jobs() decides */
+	arg_chunk = 256ull << 20;
+	arg_keep_mode = arg_keep_owner = arg_keep_times = arg_keep_links = arg_keep_xattr = 0;
+	arg_archive = arg_require_keep = 0;
+	arg_keep_context = arg_no_keep_mode = 0;
+}
 
 enum {
 	OPT_ATTRIBUTES_ONLY = 256,
@@ -449,179 +475,194 @@ static void prefer_cp_names(int argc, char **argv)
 	}
 }
 
-int parse_options(int argc, char **argv)
+/* What the options say besides the arg_* globals, until parse_options() settles it. */
+struct parse_state {
+	int make_backup;
+	const char *backup_arg, *ctx;
+};
+
+/* The long options that go with no short one: cp's, then sdcp's own; --help, --version. */
+static void take_long_option(int c, struct parse_state *ps)
 {
-	int make_backup = 0, c;
-	const char *backup_arg = NULL, *ctx = NULL;
+	switch (c) {
+	case OPT_CONTEXT:
+		ps->ctx = optarg;
+		break;
+	case OPT_ATTRIBUTES_ONLY:
+		arg_attributes_only = 1;
+		break;
+	case OPT_COPY_CONTENTS:
+		arg_copy_contents = 1;
+		break;
+	case OPT_PARENTS:
+		arg_parents = 1;
+		break;
+	case OPT_REFLINK:
+		arg_reflink = optarg ? argmatch("--reflink", optarg, reflinks) : REFLINK_ALWAYS;
+		break;
+	case OPT_REMOVE_DEST:
+		arg_remove_dest = 1;
+		break;
+	case OPT_SPARSE:
+		arg_sparse = argmatch("--sparse", optarg, sparses);
+		break;
+	case OPT_STRIP_SLASHES:
+		arg_strip_slashes = 1;
+		break;
+	case OPT_DEBUG:
+		arg_debug = 1;
+		arg_verbose = 1;
+		break;
+	case OPT_PROGRESS:
+		arg_progress = 1;
+		break;
+	case OPT_STATS:
+		arg_stats = optarg ? argmatch("--stats", optarg, stats_formats) : STATS_TEXT;
+		break;
+	case OPT_ATOMIC:
+		arg_atomic = 1;
+		break;
+	case OPT_VERIFY:
+		arg_verify = 1;
+		break;
+	case OPT_NOCACHE:
+		arg_nocache = 1;
+		break;
+	case OPT_CHUNK:
+		arg_chunk = parse_size(optarg);
+		break;
+	case OPT_HELP:
+		usage();
+		break;
+	case OPT_VERSION:
+		version();
+		break;
+	default:
+		try_help();
+	}
+}
 
-	prefer_cp_names(argc, argv);
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			arg_deref = DEREF_NEVER;
-			arg_recursive = 1;
-			arg_keep_mode = arg_keep_owner = arg_keep_times = arg_keep_links = 1;
-			arg_keep_xattr = arg_keep_context = 1;
-			arg_archive = arg_require_keep = 1;
-			break;
-		case 'b':
-			make_backup = 1;
-			break;
-		case OPT_BACKUP:
-			make_backup = 1;
-			backup_arg = optarg;
-			break;
-		case 'd':
-			arg_deref = DEREF_NEVER;
-			arg_keep_links = 1;
-			break;
-		case 'f':
-			arg_force = 1;
-			break;
-		case 'H':
-			arg_deref = DEREF_ARGS;
-			break;
-		case 'i':
-			arg_clobber = CLOBBER_ASK;
-			break;
-		case 'j': {
-			char *end;
-			long n = strtol(optarg, &end, 10);
+/*
+ * One option from getopt_long(): the short ones and the long ones that go with them (--backup
+ * with -b, --preserve and --no-preserve with -p, --update with -u); the rest below.
+ */
+static void take_option(int c, struct parse_state *ps)
+{
+	switch (c) {
+	case 'a':
+		arg_deref = DEREF_NEVER;
+		arg_recursive = 1;
+		arg_keep_mode = arg_keep_owner = arg_keep_times = arg_keep_links = 1;
+		arg_keep_xattr = arg_keep_context = 1;
+		arg_archive = arg_require_keep = 1;
+		break;
+	case 'b':
+		ps->make_backup = 1;
+		break;
+	case OPT_BACKUP:
+		ps->make_backup = 1;
+		ps->backup_arg = optarg;
+		break;
+	case 'd':
+		arg_deref = DEREF_NEVER;
+		arg_keep_links = 1;
+		break;
+	case 'f':
+		arg_force = 1;
+		break;
+	case 'H':
+		arg_deref = DEREF_ARGS;
+		break;
+	case 'i':
+		arg_clobber = CLOBBER_ASK;
+		break;
+	case 'j': {
+		char *end;
+		long n = strtol(optarg, &end, 10);
 
-			if (*end || end == optarg || n < 1 || n > 1024) {
-				say(0, "invalid number of jobs: %s", quote(optarg));
-				try_help();
-			}
-			arg_jobs = n;
-			break;
-		}
-		case 'l':
-			arg_hard_link = 1;
-			break;
-		case 'L':
-			arg_deref = DEREF_ALWAYS;
-			break;
-		case 'n':
-			arg_clobber = CLOBBER_NO;
-			break;
-		case 'P':
-			arg_deref = DEREF_NEVER;
-			break;
-		case 'p':
-			arg_keep_mode = arg_keep_owner = arg_keep_times = 1;
-			arg_require_keep = 1;
-			break;
-		case OPT_PRESERVE:
-			arg_require_keep = 1;
-			set_keep("--preserve", optarg ? optarg : "mode,ownership,timestamps", 2);
-			break;
-		case OPT_NO_PRESERVE:
-			set_keep("--no-preserve", optarg, 0);
-			break;
-		case 'r':
-		case 'R':
-			arg_recursive = 1;
-			break;
-		case 's':
-			arg_symbolic_link = 1;
-			break;
-		case 't':
-			if (arg_target_dir) {
-				say(0, "multiple target directories specified");
-				exit(1);
-			}
-			arg_target_dir = optarg;
-			break;
-		case 'T':
-			arg_no_target_dir = 1;
-			break;
-		case 'u':
-			arg_update = UPDATE_OLDER;
-			break;
-		case OPT_UPDATE:
-			arg_update = optarg ? argmatch("--update", optarg, updates) : UPDATE_OLDER;
-			break;
-		case 'v':
-			arg_verbose = 1;
-			break;
-		case 'x':
-			arg_one_fs = 1;
-			break;
-		case 'S':
-			make_backup = 1;
-			arg_suffix = optarg;
-			break;
-		case 'Z':
-			break;
-		case OPT_CONTEXT:
-			ctx = optarg;
-			break;
-		case OPT_ATTRIBUTES_ONLY:
-			arg_attributes_only = 1;
-			break;
-		case OPT_COPY_CONTENTS:
-			arg_copy_contents = 1;
-			break;
-		case OPT_PARENTS:
-			arg_parents = 1;
-			break;
-		case OPT_REFLINK:
-			arg_reflink =
-				optarg ? argmatch("--reflink", optarg, reflinks) : REFLINK_ALWAYS;
-			break;
-		case OPT_REMOVE_DEST:
-			arg_remove_dest = 1;
-			break;
-		case OPT_SPARSE:
-			arg_sparse = argmatch("--sparse", optarg, sparses);
-			break;
-		case OPT_STRIP_SLASHES:
-			arg_strip_slashes = 1;
-			break;
-		case OPT_DEBUG:
-			arg_debug = 1;
-			arg_verbose = 1;
-			break;
-		case OPT_PROGRESS:
-			arg_progress = 1;
-			break;
-		case OPT_STATS:
-			arg_stats =
-				optarg ? argmatch("--stats", optarg, stats_formats) : STATS_TEXT;
-			break;
-		case OPT_ATOMIC:
-			arg_atomic = 1;
-			break;
-		case OPT_VERIFY:
-			arg_verify = 1;
-			break;
-		case OPT_NOCACHE:
-			arg_nocache = 1;
-			break;
-		case OPT_CHUNK:
-			arg_chunk = parse_size(optarg);
-			break;
-		case OPT_HELP:
-			usage();
-			break;
-		case OPT_VERSION:
-			version();
-			break;
-		default:
+		if (*end || end == optarg || n < 1 || n > 1024) {
+			say(0, "invalid number of jobs: %s", quote(optarg));
 			try_help();
 		}
+		arg_jobs = n;
+		break;
 	}
+	case 'l':
+		arg_hard_link = 1;
+		break;
+	case 'L':
+		arg_deref = DEREF_ALWAYS;
+		break;
+	case 'n':
+		arg_clobber = CLOBBER_NO;
+		break;
+	case 'P':
+		arg_deref = DEREF_NEVER;
+		break;
+	case 'p':
+		arg_keep_mode = arg_keep_owner = arg_keep_times = 1;
+		arg_require_keep = 1;
+		break;
+	case OPT_PRESERVE:
+		arg_require_keep = 1;
+		set_keep("--preserve", optarg ? optarg : "mode,ownership,timestamps", 2);
+		break;
+	case OPT_NO_PRESERVE:
+		set_keep("--no-preserve", optarg, 0);
+		break;
+	case 'r':
+	case 'R':
+		arg_recursive = 1;
+		break;
+	case 's':
+		arg_symbolic_link = 1;
+		break;
+	case 't':
+		if (arg_target_dir) {
+			say(0, "multiple target directories specified");
+			exit(1);
+		}
+		arg_target_dir = optarg;
+		break;
+	case 'T':
+		arg_no_target_dir = 1;
+		break;
+	case 'u':
+		arg_update = UPDATE_OLDER;
+		break;
+	case OPT_UPDATE:
+		arg_update = optarg ? argmatch("--update", optarg, updates) : UPDATE_OLDER;
+		break;
+	case 'v':
+		arg_verbose = 1;
+		break;
+	case 'x':
+		arg_one_fs = 1;
+		break;
+	case 'S':
+		ps->make_backup = 1;
+		arg_suffix = optarg;
+		break;
+	case 'Z':
+		break;
+	default:
+		take_long_option(c, ps);
+	}
+}
 
+/* The combinations cp refuses. */
+static void check_options(const struct parse_state *ps)
+{
 	if (arg_hard_link && arg_symbolic_link) {
 		say(0, "cannot make both hard and symbolic links");
 		try_help();
 	}
-	if (make_backup && arg_clobber == CLOBBER_NO) {
+	if (ps->make_backup && arg_clobber == CLOBBER_NO) {
 		say(0, "options --backup and --no-clobber are mutually exclusive");
 		try_help();
 	}
 	/* newer cp's refusal, in its words: a backup of a file never replaced makes no sense */
-	if (make_backup && (arg_update == UPDATE_NONE || arg_update == UPDATE_NONE_FAIL)) {
+	if (ps->make_backup && (arg_update == UPDATE_NONE || arg_update == UPDATE_NONE_FAIL)) {
 		say(0, "--backup is mutually exclusive with -n or --update=none-fail");
 		try_help();
 	}
@@ -629,11 +670,16 @@ int parse_options(int argc, char **argv)
 		say(0, "--reflink can be used only with --sparse=auto");
 		try_help();
 	}
-	if (make_backup) {
+}
+
+/* What follows from all the options: the backup type and suffix, -R's symlinks, -j. */
+static void settle_options(const struct parse_state *ps)
+{
+	if (ps->make_backup) {
 		const char *vc = getenv("VERSION_CONTROL");
 
-		if (backup_arg && *backup_arg) /* "--backup=" is as -b */
-			arg_backup = argmatch("backup type", backup_arg, backups);
+		if (ps->backup_arg && *ps->backup_arg) /* "--backup=" is as -b */
+			arg_backup = argmatch("backup type", ps->backup_arg, backups);
 		else if (vc && *vc)
 			arg_backup = argmatch("$VERSION_CONTROL", vc, backups);
 		else
@@ -644,7 +690,7 @@ int parse_options(int argc, char **argv)
 	/* cp refuses a suffix with a slash in it: the backup would land elsewhere */
 	if (!arg_suffix || !*arg_suffix || strchr(arg_suffix, '/'))
 		arg_suffix = "~";
-	if (ctx)
+	if (ps->ctx)
 		say(0, "warning: ignoring --context; it requires an SELinux-enabled kernel");
 	/* asked for by name, a context that cannot be kept is an error, as in cp */
 	if (arg_keep_context == 2 && access("/sys/fs/selinux/enforce", F_OK)) {
@@ -662,6 +708,18 @@ int parse_options(int argc, char **argv)
 	 */
 	if (arg_clobber == CLOBBER_ASK || (arg_verbose && !arg_jobs))
 		arg_jobs = 1;
+}
+
+int parse_options(int argc, char **argv)
+{
+	struct parse_state ps = {0, NULL, NULL};
+	int c;
+
+	prefer_cp_names(argc, argv);
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+		take_option(c, &ps);
+	check_options(&ps);
+	settle_options(&ps);
 	/* no -j: start_jobs() decides, once the operands are known */
 	return optind;
 }

@@ -13,8 +13,6 @@
 
 #include "sdcp.h"
 
-const char *human(uint64_t n, char *buf, size_t len);
-
 static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;

@@ -57,6 +57,8 @@ extern int arg_archive;
 extern int arg_require_keep; /* -a, -p, --preserve: nothing more is kept after times fail */
 extern int arg_keep_context, arg_no_keep_mode;
 
+/* Every arg_* to its default: before parse_options(), which only changes them. */
+void opts_reset(void);
 int parse_options(int argc, char **argv); /* returns the index of the first operand */
 
 /* --- msg.c: messages --- */
@@ -316,8 +318,10 @@ extern struct totals totals;
 void report_verbose(const char *src, const char *dst, const char *backup);
 void report_debug(const struct splice_direct_stats *s);
 void report_stats(double secs);
+const char *human(uint64_t n, char *buf, size_t len); /* 1234567 -> "1.2 MiB" */
 
 /* --- progress.c --- */
+extern int progress_walk_done; /* the walk has found everything: the bar has an ETA */
 void progress_start(void);
 void progress_stop(void);
 

@@ -220,6 +220,72 @@ static void read_dir(struct dir *d)
 	free(e);
 }
 
+/* A source folder we may not read: cp still makes its copy, with the source's mode. */
+static void make_unreadable_copy(struct dir *parent, const char *sname, const char *dname,
+				 const char *spath, const char *dpath, int e)
+{
+	struct stat st;
+	mode_t mode;
+
+	if (e == EACCES && !fstatat(parent->sfd, sname, &st, AT_SYMLINK_NOFOLLOW) &&
+	    S_ISDIR(st.st_mode) && !mkdirat(parent->dfd, dname, 0700)) {
+		mode = (arg_keep_mode ? st.st_mode & 07777 : meta_plain_mode(&st)) & ~cur_umask;
+		if (fchmodat(parent->dfd, dname, mode, AT_SYMLINK_NOFOLLOW) < 0) {
+			/* best effort: the error reported is the one below */
+		}
+		if (arg_verbose) /* made, so said, before the error */
+			out("%s -> %s\n", quote_n(0, spath), quote_n(1, dpath));
+	}
+}
+
+/*
+ * mkdir found dname there (or failed with e): may the copy go into it, as cp's would? 0, or -1
+ * after the error was reported (or with nothing to do).
+ */
+static int onto_existing(struct dir *parent, const char *sname, const char *dname,
+			 const char *spath, const char *dpath, const struct stat *st,
+			 struct stat *dst, int top, int note, int e)
+{
+	if (e != EEXIST) {
+		if (note)
+			seen_dir(st, dpath);
+		if (!dest_unseen(parent, dname)) /* cp's look at it fails first */
+			fail(e, "cannot create directory %s", quote(dpath));
+		return -1;
+	}
+	/* a symlink to a folder is not one, not even as an operand's destination:
+	 * cp 9.1 has no --keep-directory-symlink */
+	if (fstatat(parent->dfd, dname, dst, AT_SYMLINK_NOFOLLOW)) {
+		/* "dangling/": cp found nothing there, so mkdir's error is its word */
+		if (errno == ENOENT)
+			fail(e, "cannot create directory %s", quote(dpath));
+		else /* "file/": cp's look at it fails first */
+			fail(errno, "cannot stat %s", quote(dpath));
+		return -1;
+	}
+	if (S_ISLNK(dst->st_mode) && !dest_dir_same_ok(parent, sname, dname, st, dst, top)) {
+		fail(0, "%s and %s are the same file", quote_n(0, spath), quote_n(1, dpath));
+		return -1;
+	}
+	if (!S_ISDIR(dst->st_mode)) {
+		fail(0, "cannot overwrite non-directory %s with directory %s", quote_n(0, dpath),
+		     quote_n(1, spath));
+		return -1;
+	}
+	/* a folder onto itself (cp -r d/e d, cp -rb x/.. .): with -n cp skips the check, with
+	 * -l it has nothing to do, with -b or --remove-destination it goes in */
+	if (dest_same(st, dst)) {
+		int ok = dest_dir_same_ok(parent, sname, dname, st, dst, top);
+
+		if (!ok)
+			fail(0, "%s and %s are the same file", quote_n(0, spath),
+			     quote_n(1, dpath));
+		if (ok != 1)
+			return -1;
+	}
+	return 0;
+}
+
 struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dname,
 			  const struct stat *given, int top)
 {
@@ -236,17 +302,7 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 	if (sfd < 0) {
 		int e = errno;
 
-		/* cp still makes a folder it cannot read, with the source's mode */
-		if (e == EACCES && !fstatat(parent->sfd, sname, &st, AT_SYMLINK_NOFOLLOW) &&
-		    S_ISDIR(st.st_mode) && !mkdirat(parent->dfd, dname, 0700)) {
-			mode = (arg_keep_mode ? st.st_mode & 07777 : meta_plain_mode(&st)) &
-			       ~cur_umask;
-			if (fchmodat(parent->dfd, dname, mode, AT_SYMLINK_NOFOLLOW) < 0) {
-				/* best effort: the error reported is the one below */
-			}
-			if (arg_verbose) /* made, so said, before the error */
-				out("%s -> %s\n", quote_n(0, spath), quote_n(1, dpath));
-		}
+		make_unreadable_copy(parent, sname, dname, spath, dpath, e);
 		fail(e, "cannot access %s", quote(spath));
 		goto out;
 	}
@@ -282,49 +338,9 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 	 * fill it, none of theirs while the owner is to change; meta.c sets the final mode. */
 	mode = st.st_mode & 07777 & ~(arg_keep_owner ? 077 : 022);
 	fresh = mkdirat(parent->dfd, dname, mode & 01777) == 0;
-	if (!fresh) {
-		int e = errno;
-
-		if (e != EEXIST) {
-			if (note)
-				seen_dir(&st, dpath);
-			if (!dest_unseen(parent, dname)) /* cp's look at it fails first */
-				fail(e, "cannot create directory %s", quote(dpath));
-			goto out;
-		}
-		/* a symlink to a folder is not one, not even as an operand's destination:
-		 * cp 9.1 has no --keep-directory-symlink */
-		if (fstatat(parent->dfd, dname, &dst, AT_SYMLINK_NOFOLLOW)) {
-			/* "dangling/": cp found nothing there, so mkdir's error is its word */
-			if (errno == ENOENT)
-				fail(e, "cannot create directory %s", quote(dpath));
-			else /* "file/": cp's look at it fails first */
-				fail(errno, "cannot stat %s", quote(dpath));
-			goto out;
-		}
-		if (S_ISLNK(dst.st_mode) &&
-		    !dest_dir_same_ok(parent, sname, dname, &st, &dst, top)) {
-			fail(0, "%s and %s are the same file", quote_n(0, spath),
-			     quote_n(1, dpath));
-			goto out;
-		}
-		if (!S_ISDIR(dst.st_mode)) {
-			fail(0, "cannot overwrite non-directory %s with directory %s",
-			     quote_n(0, dpath), quote_n(1, spath));
-			goto out;
-		}
-		/* a folder onto itself (cp -r d/e d, cp -rb x/.. .): with -n cp skips the check, with
-		 * -l it has nothing to do, with -b or --remove-destination it goes in */
-		if (dest_same(&st, &dst)) {
-			int ok = dest_dir_same_ok(parent, sname, dname, &st, &dst, top);
-
-			if (!ok)
-				fail(0, "%s and %s are the same file", quote_n(0, spath),
-				     quote_n(1, dpath));
-			if (ok != 1)
-				goto out;
-		}
-	}
+	if (!fresh &&
+	    onto_existing(parent, sname, dname, spath, dpath, &st, &dst, top, note, errno))
+		goto out;
 	if (note)
 		seen_dir(&st, dpath);
 	dfd = openat(parent->dfd, dname,

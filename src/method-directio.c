@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * method-direct.c - directio: O_DIRECT reads and writes, several in flight through io_uring,
+ * method-directio.c - directio: O_DIRECT reads and writes, several in flight through io_uring,
  * for SPLICE_F_NOCACHE copies that must really move data: nothing enters the page cache,
  * and the device, not memory copies, sets the pace.
  *
@@ -40,7 +40,7 @@
 #define MAX_DEPTH 16
 #define SPAN	  64 /* chunks from the first one not yet written to the last one read */
 
-struct direct {
+struct directio {
 	int in, out;	/* O_DIRECT descriptors of the same files */
 	uint32_t align; /* offset and length alignment */
 	char *bufs;	/* depth * CHUNK, aligned */
@@ -76,7 +76,7 @@ static uint32_t dio_align(int fd)
 }
 
 #ifdef SD_HAVE_URING
-static void ring_open(struct direct *d, const struct sd_copy *c)
+static void ring_open(struct directio *d, const struct sd_copy *c)
 {
 	struct iovec iov = {d->bufs, (size_t)d->depth * CHUNK};
 
@@ -93,9 +93,9 @@ static void ring_open(struct direct *d, const struct sd_copy *c)
 }
 #endif
 
-static struct direct *direct_open(struct sd_copy *c, uint64_t len)
+static struct directio *directio_open(struct sd_copy *c, uint64_t len)
 {
-	struct direct *d = c->state[SPLICE_DIRECT_DIRECTIO];
+	struct directio *d = c->state[SPLICE_DIRECT_DIRECTIO];
 	void *bufs;
 	uint32_t a;
 
@@ -127,9 +127,9 @@ static struct direct *direct_open(struct sd_copy *c, uint64_t len)
 	return d;
 }
 
-static void direct_close(struct sd_copy *c)
+static void directio_close(struct sd_copy *c)
 {
-	struct direct *d = c->state[SPLICE_DIRECT_DIRECTIO];
+	struct directio *d = c->state[SPLICE_DIRECT_DIRECTIO];
 
 	if (d->in >= 0)
 		(void)close(d->in);
@@ -145,7 +145,7 @@ static void direct_close(struct sd_copy *c)
 }
 
 /* One buffer at a time: where io_uring cannot be had. */
-static ssize_t copy_sync(struct direct *d, uint64_t off_in, uint64_t off_out, uint64_t len)
+static ssize_t copy_sync(struct directio *d, uint64_t off_in, uint64_t off_out, uint64_t len)
 {
 	uint64_t done = 0;
 	ssize_t n, w;
@@ -180,7 +180,7 @@ struct req {
 };
 
 struct ring_copy {
-	struct direct *d;
+	struct directio *d;
 	uint64_t off_in, off_out;
 	struct req req[MAX_DEPTH];
 	unsigned int free[MAX_DEPTH], nfree, inflight;
@@ -191,7 +191,7 @@ struct ring_copy {
 
 static void queue(struct ring_copy *rc, unsigned int i)
 {
-	struct direct *d = rc->d;
+	struct directio *d = rc->d;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&d->ring);
 	struct req *q = &rc->req[i];
 	char *buf = d->bufs + (size_t)i * CHUNK;
@@ -269,7 +269,7 @@ static void complete(struct ring_copy *rc, unsigned int i, int res)
  * what is returned is the prefix of the range that is written, and every request is waited
  * for before returning, since the kernel still uses the buffers until then.
  */
-static ssize_t copy_ring(struct direct *d, uint64_t off_in, uint64_t off_out, uint64_t len)
+static ssize_t copy_ring(struct directio *d, uint64_t off_in, uint64_t off_out, uint64_t len)
 {
 	struct ring_copy rc = {.d = d, .off_in = off_in, .off_out = off_out, .end = len};
 	struct io_uring_cqe *cqe;
@@ -315,12 +315,12 @@ static ssize_t copy_ring(struct direct *d, uint64_t off_in, uint64_t off_out, ui
 #endif
 
 /*
- * Make the output as long as the copy will make it before writing: a direct write that extends
+ * Make the output as long as the copy will make it before writing: an O_DIRECT write that extends
  * a file runs under the inode's exclusive lock and waits for itself on ext4, so writes past
  * the end would go one at a time. fallocate also gives the blocks in one piece. Not beyond
  * RLIMIT_FSIZE, where fallocate would signal before a byte is copied.
  */
-static int grow(struct direct *d, uint64_t size, uint64_t off, uint64_t end)
+static int grow(struct directio *d, uint64_t size, uint64_t off, uint64_t end)
 {
 	struct rlimit rl;
 
@@ -332,16 +332,16 @@ static int grow(struct direct *d, uint64_t size, uint64_t off, uint64_t end)
 	return fallocate(d->out, 0, (off_t)off, (off_t)(end - off)) == 0;
 }
 
-static ssize_t direct_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
+static ssize_t directio_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
 {
-	struct direct *d;
+	struct directio *d;
 	uint64_t a, head, body;
 	int grown;
 	ssize_t r;
 
 	if (len < MIN_BYTES)
 		return SD_NOT_NOW;
-	d = direct_open(c, len);
+	d = directio_open(c, len);
 	if (!d)
 		return -ENOMEM;
 	if (d->failed) /* EINVAL: no O_DIRECT on this filesystem */
@@ -351,7 +351,7 @@ static ssize_t direct_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out,
 		return SD_NOT_NOW;
 	head = (a - off_in % a) % a;
 	if (head)
-		return sd_run(c, &sd_method_direct, off_in, off_out, head);
+		return sd_run(c, &sd_method_directio, off_in, off_out, head);
 	body = len - len % a;
 	grown = grow(d, c->out.size, off_out, off_out + body);
 	r = SD_NOT_EVER;
@@ -380,7 +380,7 @@ static ssize_t direct_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out,
 	return r;
 }
 
-const struct sd_method sd_method_direct = {
+const struct sd_method sd_method_directio = {
 	.name = "directio",
 	.id = SPLICE_DIRECT_DIRECTIO,
 	/*
@@ -389,6 +389,6 @@ const struct sd_method sd_method_direct = {
 	 * cache.c's windows too, which drop what it brought in (seen here on btrfs under load).
 	 */
 	.props = SD_PAGE_CACHE,
-	.copy = direct_copy,
-	.close = direct_close,
+	.copy = directio_copy,
+	.close = directio_close,
 };
