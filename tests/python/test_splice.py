@@ -121,20 +121,11 @@ def test_a_closed_descriptor_is_ebadf(pair):
     assert e.value.errno == errno.EBADF
 
 
-def test_a_read_only_destination_is_ebadf(pair, scratch):
+@pytest.mark.parametrize("mode", [os.O_RDONLY, os.O_WRONLY | os.O_APPEND],
+                         ids=["read-only", "append-only"])
+def test_a_read_only_or_append_only_destination_is_ebadf(pair, scratch, mode):
     fd_in, _, _ = pair
-    fd = os.open(os.path.join(scratch, "dst"), os.O_RDONLY)
-    try:
-        with pytest.raises(OSError) as e:
-            splice_direct(fd_in, fd, 10)
-        assert e.value.errno == errno.EBADF
-    finally:
-        os.close(fd)
-
-
-def test_an_append_only_destination_is_ebadf(pair, scratch):
-    fd_in, _, _ = pair
-    fd = os.open(os.path.join(scratch, "dst"), os.O_WRONLY | os.O_APPEND)
+    fd = os.open(os.path.join(scratch, "dst"), mode)
     try:
         with pytest.raises(OSError) as e:
             splice_direct(fd_in, fd, 10)
