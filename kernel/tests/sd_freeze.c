@@ -74,6 +74,19 @@ static int wait_copy(pid_t pid, double secs)
 	return -1;
 }
 
+/* A copy that did not finish in time is killed, so that no child outlives its test. */
+static void end_copy(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	wait_copy(pid, 60);
+}
+
+/* The copy is whole: the source's size and bytes. */
+static int copied(int in, int out, uint64_t size)
+{
+	return sd_size(out) == (off_t)size && sd_cmp(in, 0, out, 0, size) < 0;
+}
+
 static int freeze(const char *dir, int on)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
@@ -101,8 +114,7 @@ static void destination_frozen(const char *dst_dir, int in, const char *dst, uin
 	while (sd_size(out) < (off_t)(size / 16) && wait_copy(pid, 0) < 0)
 		;
 	if (freeze(dst_dir, 1)) {
-		kill(pid, SIGKILL);
-		wait_copy(pid, 60);
+		end_copy(pid);
 		skip(name, "FIFREEZE %s: %s", dst_dir, strerror(errno));
 		close(out);
 		return;
@@ -123,9 +135,11 @@ static void destination_frozen(const char *dst_dir, int in, const char *dst, uin
 		fail(name, "the destination grew from %lld to %lld bytes while frozen",
 		     (long long)a, (long long)b);
 	} else if ((rc = wait_copy(pid, 600)) != 0) {
+		if (rc < 0)
+			end_copy(pid);
 		fail(name, "after the thaw the copy %s (status %d)",
 		     rc < 0 ? "did not finish in 600 s" : "failed", rc);
-	} else if (sd_size(out) != (off_t)size || sd_cmp(in, 0, out, 0, size) >= 0) {
+	} else if (!copied(in, out, size)) {
 		fail(name, "after the thaw the copy differs from the source");
 	} else {
 		pass(name);
@@ -158,10 +172,10 @@ static void source_frozen(const char *src_dir, const char *src, int in, const ch
 		broken("FITHAW %s", src_dir);
 	if (rc != 0) {
 		if (rc < 0)
-			kill(pid, SIGKILL), wait_copy(pid, 60);
+			end_copy(pid);
 		fail(name, "the copy %s while the source was frozen",
 		     rc < 0 ? "did not finish in 600 s" : "failed");
-	} else if (sd_size(out) != (off_t)size || sd_cmp(in, 0, out, 0, size) >= 0) {
+	} else if (!copied(in, out, size)) {
 		fail(name, "the copy differs from the source");
 	} else {
 		pass(name);
