@@ -168,7 +168,7 @@ ssize_t sd_cache_copy(struct sd_copy *c, const struct sd_method *m, uint64_t off
 
 	if (!k)
 		return -ENOMEM;
-	win = m == &sd_method_directio ? DIRECTIO_WINDOW : WINDOW;
+	win = (m->props & SD_BYPASSES_CACHE) ? DIRECTIO_WINDOW : WINDOW;
 	len = sd_min(len, win);
 	base = page_down(off_in);
 	if (k->ahead_off == base && k->ahead_len >= win) {
@@ -180,10 +180,7 @@ ssize_t sd_cache_copy(struct sd_copy *c, const struct sd_method *m, uint64_t off
 	k->ahead_len = win;
 	residency(k, c->in.fd, k->ahead_off, win, k->ahead);
 
-	/* a method that passes its edges on (directio) runs them in this window */
-	c->in_window = 1;
 	r = m->copy(c, off_in, off_out, len);
-	c->in_window = 0;
 	if (r <= 0)
 		return r;
 

@@ -99,7 +99,7 @@ static ssize_t extend(struct sd_copy *c, uint64_t size, ssize_t r)
 
 ssize_t sd_copy_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint64_t len)
 {
-	uint64_t end = off_in + len, pos = off_in, data, data_end;
+	uint64_t end = off_in + len, pos = off_in, data, data_end, ask;
 	/* SPLICE_F_CLONE shares holes as they are, and must not touch the output if it fails */
 	int sparse = !c->stream && !(c->flags & SPLICE_F_CLONE) && c->in.blocks * 512 < c->in.size;
 	off_t saved = sparse ? lseek(c->in.fd, 0, SEEK_CUR) : -1;
@@ -129,12 +129,17 @@ ssize_t sd_copy_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint
 			pos = data;
 			continue;
 		}
-		r = sd_run(c, NULL, pos, off_out + (pos - off_in),
-			   sd_min(data_end - pos, SIZE_MAX));
-		if (r <= 0)
+		ask = sd_min(data_end - pos, SIZE_MAX);
+		r = sd_run(c, pos, off_out + (pos - off_in), ask);
+		if (r <= 0) {
+			c->eof = r == 0;
 			break;
+		}
 		pos += (uint64_t)r;
 		c->done += (uint64_t)r;
+		/* a write the kernel shortened at RLIMIT_FSIZE: the next one would raise SIGXFSZ */
+		if ((uint64_t)r < ask && off_out + (pos - off_in) >= sd_fsize_limit(c))
+			break;
 	}
 
 	if (sparse)

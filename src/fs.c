@@ -2,8 +2,7 @@
 /*
  * fs.c - what an open file is, and what its filesystem can do.
  *
- * One fcntl and one statx per file and call (the quick path of entry.c: one statx of the
- * input only); the filesystem itself (statfs) is looked up by plan.c once per pair of mounts
+ * One fcntl and one statx per file and call (quick.c: one statx of the input only); the filesystem itself (statfs) is looked up by plan.c once per pair of mounts
  * and cached.
  */
 #include <fcntl.h>

@@ -48,30 +48,64 @@ struct sd_copy {
 	struct sd_file in, out; /* out.size grows as the copy extends the output */
 	unsigned int flags;
 	int stream;	      /* the input says it is empty but may not be: read until EOF */
+	int quick;	      /* a plan made before the checks (quick.c): a refusal ends it */
 	uint64_t done;	      /* bytes copied by this call so far */
+	int eof;	      /* sd_copy_range met the end of the input before the range's */
+	uint64_t fsize;	      /* RLIMIT_FSIZE, once asked (sd_fsize_limit); 0 before */
 	unsigned int refused; /* methods this pair (or process) refused, bit per id */
 	const struct sd_method *plan[8];    /* NULL-terminated, best first */
 	void *state[SPLICE_DIRECT_METHODS]; /* each method's own, made on first use */
 	struct sd_cache *cache;		    /* SPLICE_F_NOCACHE's, see cache.c */
-	int in_window;			    /* inside one of cache.c's windows: no nesting */
 	struct splice_direct_stats *stats;
 };
 
-/* Methods: one file each. */
-#define SD_SHARES_EXTENTS 0x1u /* the copy may share extents with the source */
-#define SD_SAME_FS_ONLY	  0x2u /* only between files of one filesystem */
-#define SD_PAGE_CACHE	  0x4u /* may leave pages in the page cache: NOCACHE runs it in windows */
+/*
+ * Methods: one file each. What a method can do, for the planner (plan.c):
+ *   SD_CLONES          copies only by sharing the source's extents, on filesystems that can:
+ *                      SPLICE_F_CLONE keeps these alone, SPLICE_F_NOCLONE drops them;
+ *   SD_MAY_SHARE       may share extents where the filesystems can (copy_file_range on btrfs):
+ *                      SPLICE_F_NOCLONE drops it there;
+ *   SD_SAME_FS_ONLY    only between files of one filesystem;
+ *   SD_SAME_TYPE_ONLY  only between filesystems of one type;
+ *   SD_PLAIN_ONLY      the kernel's own copy, which knows none of the library's flags: only for
+ *                      a plain copy of a file whose size is true;
+ *   SD_READS_TO_EOF    finds the end of the input by reading: the one kind for a file whose size
+ *                      means nothing (procfs, sysfs...);
+ *   SD_BYPASSES_CACHE  O_DIRECT: only for SPLICE_F_NOCACHE, only on disks (not tmpfs, ramfs),
+ *                      and before the methods that move data through this machine's page cache;
+ *   SD_SERVER_COPY     between files that are not local, a file server copies: not through
+ *                      this machine's page cache;
+ *   SD_PAGE_CACHE      may leave pages in the page cache: SPLICE_F_NOCACHE runs it in cache.c's
+ *                      windows.
+ * A method that needs aligned offsets has head(): the planner copies the unaligned start of a
+ * range with the next methods of the plan, then asks this one again.
+ */
+#define SD_CLONES	  0x001u
+#define SD_MAY_SHARE	  0x002u
+#define SD_SAME_FS_ONLY	  0x004u
+#define SD_SAME_TYPE_ONLY 0x008u
+#define SD_PLAIN_ONLY	  0x010u
+#define SD_READS_TO_EOF	  0x020u
+#define SD_BYPASSES_CACHE 0x040u
+#define SD_SERVER_COPY	  0x080u
+#define SD_PAGE_CACHE	  0x100u
 
 struct sd_method {
-	const char *name;
-	unsigned int id; /* enum splice_direct_method */
+	const char *name; /* splice_direct_method_name() */
+	unsigned int id;  /* enum splice_direct_method */
 	unsigned int props;
 	/*
 	 * Copy up to len bytes of data at off_in to off_out. Returns the bytes copied (> 0),
 	 * 0 at end of input, SD_NOT_EVER / SD_NOT_HERE / SD_NOT_NOW, or another -errno.
-	 * A method may copy less than len; the caller loops.
+	 * A method may copy less than len; the caller loops. It never calls another method:
+	 * the planner does, and counts the bytes.
 	 */
 	ssize_t (*copy)(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len);
+	/*
+	 * Optional: how many bytes at the start of the range this method cannot copy (an
+	 * unaligned head): 0 if it can start here, len or more if it can copy none of it.
+	 */
+	uint64_t (*head)(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len);
 	/* Optional: free what copy() kept in c->state[id]. */
 	void (*close)(struct sd_copy *c);
 };
@@ -83,7 +117,8 @@ extern const struct sd_method sd_method_native, sd_method_clone, sd_method_direc
 int sd_check_fds(struct sd_copy *c, int fd_in, int fd_out);
 int sd_check_flags(unsigned int flags);
 int sd_check_files(const struct sd_copy *c);
-int sd_check_range(const struct sd_copy *c, loff_t pos_in, loff_t pos_out, size_t *len);
+int sd_check_limits(struct sd_copy *c, loff_t pos_out, uint64_t *count);
+int sd_check_range(struct sd_copy *c, loff_t pos_in, loff_t pos_out, size_t *len);
 
 /* fs.c: what an open file is and where it lives (sd_file_set: from a statx already made). */
 int sd_file_stat(struct sd_file *f, int fd);
@@ -99,7 +134,12 @@ int sd_fs_is_memory(int64_t fs_type);
 
 /* plan.c: which methods, in which order, and what each pair of filesystems has refused. */
 int sd_plan_fs(struct sd_copy *c);
-int sd_plan(struct sd_copy *c);
+void sd_plan(struct sd_copy *c);
+/*
+ * The planner's first answer for a plain copy, from the input alone (quick.c): fills c->plan
+ * and returns 1, or 0 where the checks and the full plan must come first.
+ */
+int sd_plan_quick(struct sd_copy *c, uint64_t pos_in, uint64_t pos_out, uint64_t want);
 /*
  * The refusals every method shares, mapped to SD_NOT_*: ENOSYS (the process), EXDEV /
  * EOPNOTSUPP / ENOTTY (the pair), EPERM before any progress (seccomp; an immutable output
@@ -107,14 +147,21 @@ int sd_plan(struct sd_copy *c);
  * -errno is returned as it is.
  */
 ssize_t sd_refusal(struct sd_copy *c, ssize_t r, ssize_t einval);
-ssize_t sd_run(struct sd_copy *c, const struct sd_method *after, uint64_t off_in, uint64_t off_out,
-	       size_t len);
-/* plan.c: the quick path's method for this input (entry.c), and its refusal. */
-const struct sd_method *sd_plan_quick(struct sd_copy *c, uint64_t pos_in, uint64_t pos_out);
-void sd_plan_quick_refused(const struct sd_copy *c);
+/*
+ * Copy up to len bytes of one data range with the first method of the plan that can: bytes,
+ * 0 at end of input, or -errno. Counts the bytes per method.
+ */
+ssize_t sd_run(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len);
+/* Free what the methods kept for this call. */
+void sd_plan_close(struct sd_copy *c);
 
-/* method-clone.c: FICLONERANGE of [off_in, off_in + len) to off_out; 0 or -errno. */
-int sd_clone_range(int fd_in, uint64_t off_in, int fd_out, uint64_t off_out, uint64_t len);
+/* quick.c: the many small files of a tree, before any check; see there. */
+ssize_t sd_quick(struct sd_copy *c, int fd_in, const struct statx *stx_in, loff_t *off_in,
+		 int fd_out, loff_t *off_out, size_t len, int *ret_whole);
+
+/* check.c: RLIMIT_FSIZE (asked once per call), and active swap files (ETXTBSY). */
+uint64_t sd_fsize_limit(struct sd_copy *c);
+int sd_check_swap(const struct sd_copy *c);
 
 /*
  * reserve.c: allocate [off, off + len) of the output before a page-cache method writes it,
@@ -123,9 +170,6 @@ int sd_clone_range(int fd_in, uint64_t off_in, int fd_out, uint64_t off_out, uin
  */
 int sd_reserve(const struct sd_copy *c, uint64_t off, uint64_t len);
 void sd_reserve_undo(const struct sd_copy *c, uint64_t end);
-
-/* plan.c: free what the methods kept for this call. */
-void sd_plan_close(struct sd_copy *c);
 
 /* cache.c: SPLICE_F_NOCACHE. Copy with m in windows, leaving the page cache as it was. */
 ssize_t sd_cache_copy(struct sd_copy *c, const struct sd_method *m, uint64_t off_in,

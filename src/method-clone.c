@@ -12,74 +12,90 @@
  * Offsets must be multiples of the block size; the length too, unless the range ends at the
  * source's end of file and at or past the destination's end (fstests generic/518).
  * When off_in and off_out are congruent modulo the block size, the aligned middle is cloned
- * here and the edges are copied by the next methods of the plan: neither copy_file_range nor
- * cp shares anything of such a range (seen on btrfs and xfs here).
+ * here and the edges are copied by the next methods of the plan (clone_head() tells the
+ * planner): neither copy_file_range nor cp shares anything of such a range (seen on btrfs and
+ * xfs here).
  */
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 
 #include "internal.h"
 
-int sd_clone_range(int fd_in, uint64_t off_in, int fd_out, uint64_t off_out, uint64_t len)
+static int clone_range(struct sd_copy *c, uint64_t off_in, uint64_t off_out, uint64_t len)
 {
 	struct file_clone_range fcr = {
-		.src_fd = fd_in,
+		.src_fd = c->in.fd,
 		.src_offset = off_in,
 		.src_length = len,
 		.dest_offset = off_out,
 	};
 
-	if (ioctl(fd_out, FICLONERANGE, &fcr) < 0)
+	if (ioctl(c->out.fd, FICLONERANGE, &fcr) < 0)
 		return -errno;
 	return 0;
+}
+
+/*
+ * How much of [off_in, off_in + len) one FICLONERANGE takes: whole blocks, within the source's
+ * size as the call found it (a source that grew since is copied past it by the next methods).
+ */
+static uint64_t clone_length(const struct sd_copy *c, uint64_t off_in, uint64_t off_out,
+			     uint64_t len)
+{
+	uint64_t bs = c->out.fs_bsize;
+
+	if (off_in >= c->in.size)
+		return 0;
+	len = sd_min(len, c->in.size - off_in);
+	if (off_in + len == c->in.size && off_out + len >= c->out.size)
+		return len; /* the source's last, partial block may end the destination too */
+	return len - len % bs;
+}
+
+static uint64_t clone_head(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
+{
+	uint64_t bs = c->out.fs_bsize, head;
+
+	if (c->flags & SPLICE_F_CLONE)
+		return 0; /* all or nothing, with the filesystem's own answer */
+	if (off_in % bs != off_out % bs)
+		return len;
+	head = (bs - off_in % bs) % bs;
+	if (head)
+		return head;
+	return clone_length(c, off_in, off_out, len) ? 0 : len;
 }
 
 /* SPLICE_F_CLONE: the whole range or nothing, with FICLONERANGE's own errno. */
 static ssize_t clone_all(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
 {
-	int r = sd_clone_range(c->in.fd, off_in, c->out.fd, off_out, len);
+	int r = clone_range(c, off_in, off_out, len);
 
 	if (r == -ENOTTY || r == -ENOSYS)
 		return -EOPNOTSUPP;
-	if (r)
-		return r;
-	if (c->stats)
-		c->stats->bytes[SPLICE_DIRECT_CLONE] += len;
-	return (ssize_t)len;
+	return r ? r : (ssize_t)len;
 }
 
 static ssize_t clone_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
 {
-	uint64_t bs = c->out.fs_bsize, head, n;
+	uint64_t n;
 	int r;
 
 	if (c->flags & SPLICE_F_CLONE)
 		return clone_all(c, off_in, off_out, len);
-	if (off_in % bs != off_out % bs)
-		return SD_NOT_NOW;
-	head = (bs - off_in % bs) % bs;
-	if (head)
-		return sd_run(c, &sd_method_clone, off_in, off_out, sd_min(head, len));
-
-	n = len - len % bs;
-	if (off_in + len == c->in.size && off_out + len >= c->out.size)
-		n = len; /* the source's last, partial block may end the destination too */
-	if (n == 0)
-		return sd_run(c, &sd_method_clone, off_in, off_out, len);
-
-	r = sd_clone_range(c->in.fd, off_in, c->out.fd, off_out, n);
+	n = clone_length(c, off_in, off_out, len);
+	r = clone_range(c, off_in, off_out, n);
 	if (r == -ETXTBSY) /* a swap file: this file only */
 		return SD_NOT_NOW;
 	if (r)
 		return sd_refusal(c, r, SD_NOT_NOW); /* EINVAL: alignment, or a NOCOW file */
-	if (c->stats)
-		c->stats->bytes[SPLICE_DIRECT_CLONE] += n;
 	return (ssize_t)n;
 }
 
 const struct sd_method sd_method_clone = {
 	.name = "clone",
 	.id = SPLICE_DIRECT_CLONE,
-	.props = SD_SHARES_EXTENTS | SD_SAME_FS_ONLY,
+	.props = SD_CLONES | SD_SAME_FS_ONLY,
 	.copy = clone_copy,
+	.head = clone_head,
 };

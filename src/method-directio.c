@@ -7,8 +7,9 @@
  * The caller's descriptors are left alone: both files are opened again through
  * /proc/self/fd with O_DIRECT. Offsets must be multiples of the files' direct-I/O alignment
  * (statx STATX_DIOALIGN, Linux 6.1; 4096 where unknown) and off_in, off_out congruent
- * modulo it; the unaligned head and tail are copied by the next methods of the plan, in
- * cache.c's windows. Ranges under 4 MiB go to those methods too: a ring is not worth it.
+ * modulo it; the unaligned head (directio_head() tells the planner) and tail are copied by
+ * the next methods of the plan. Ranges under 4 MiB go to those methods too: a ring is not
+ * worth it.
  * Refusals: EINVAL from open (no O_DIRECT: tmpfs before 6.6, some FUSE) is the pair's;
  * io_uring_setup's ENOSYS / EPERM (old kernel, seccomp, io_uring_disabled), or io_uring_enter's
  * before anything was submitted, only switch to synchronous O_DIRECT pread/pwrite, one
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -317,42 +317,46 @@ static ssize_t copy_ring(struct directio *d, uint64_t off_in, uint64_t off_out, 
 /*
  * Make the output as long as the copy will make it before writing: an O_DIRECT write that extends
  * a file runs under the inode's exclusive lock and waits for itself on ext4, so writes past
- * the end would go one at a time. fallocate also gives the blocks in one piece. Not beyond
- * RLIMIT_FSIZE, where fallocate would signal before a byte is copied.
+ * the end would go one at a time. fallocate also gives the blocks in one piece. (The range
+ * ends within RLIMIT_FSIZE: check.c shortened it, so fallocate does not signal.)
  */
 static int grow(struct directio *d, uint64_t size, uint64_t off, uint64_t end)
 {
-	struct rlimit rl;
-
 	if (end <= size)
-		return 0;
-	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && end > rl.rlim_cur)
 		return 0;
 	off = off > size ? off : size;
 	return fallocate(d->out, 0, (off_t)off, (off_t)(end - off)) == 0;
 }
 
-static ssize_t directio_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
+/* The unaligned head of a range is for the next methods; a range under MIN_BYTES too. */
+static uint64_t directio_head(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
 {
 	struct directio *d;
-	uint64_t a, head, body;
+	uint64_t a;
+
+	if (len < MIN_BYTES)
+		return len;
+	d = directio_open(c, len);
+	if (!d || d->failed)
+		return 0; /* directio_copy() says why */
+	a = d->align;
+	if (off_in % a != off_out % a)
+		return len;
+	return (a - off_in % a) % a;
+}
+
+static ssize_t directio_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out, size_t len)
+{
+	struct directio *d = directio_open(c, len);
+	uint64_t body;
 	int grown;
 	ssize_t r;
 
-	if (len < MIN_BYTES)
-		return SD_NOT_NOW;
-	d = directio_open(c, len);
 	if (!d)
 		return -ENOMEM;
 	if (d->failed) /* EINVAL: no O_DIRECT on this filesystem */
 		return d->failed == -EINVAL ? SD_NOT_HERE : SD_NOT_NOW;
-	a = d->align;
-	if (off_in % a != off_out % a)
-		return SD_NOT_NOW;
-	head = (a - off_in % a) % a;
-	if (head)
-		return sd_run(c, &sd_method_directio, off_in, off_out, head);
-	body = len - len % a;
+	body = len - len % d->align;
 	grown = grow(d, c->out.size, off_out, off_out + body);
 	r = SD_NOT_EVER;
 #ifdef SD_HAVE_URING
@@ -373,8 +377,6 @@ static ssize_t directio_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_ou
 			/* best effort: the copy's own result is what the caller learns */
 		}
 	}
-	if (r > 0 && c->stats)
-		c->stats->bytes[SPLICE_DIRECT_DIRECTIO] += (uint64_t)r;
 	if (r == 0 || r == -EINVAL)
 		return SD_NOT_NOW; /* let a buffered method find the end, or the reason */
 	return r;
@@ -388,7 +390,8 @@ const struct sd_method sd_method_directio = {
 	 * non-blocking one from io_uring, say) through the page cache. So directio runs in
 	 * cache.c's windows too, which drop what it brought in (seen here on btrfs under load).
 	 */
-	.props = SD_PAGE_CACHE,
+	.props = SD_BYPASSES_CACHE | SD_PAGE_CACHE,
 	.copy = directio_copy,
+	.head = directio_head,
 	.close = directio_close,
 };

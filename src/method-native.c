@@ -29,6 +29,6 @@ static ssize_t native_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out,
 const struct sd_method sd_method_native = {
 	.name = "native",
 	.id = SPLICE_DIRECT_NATIVE,
-	.props = SD_SHARES_EXTENTS | SD_PAGE_CACHE,
+	.props = SD_PLAIN_ONLY | SD_MAY_SHARE | SD_PAGE_CACHE,
 	.copy = native_copy,
 };

@@ -62,6 +62,6 @@ static ssize_t offload_copy(struct sd_copy *c, uint64_t off_in, uint64_t off_out
 const struct sd_method sd_method_offload = {
 	.name = "offload",
 	.id = SPLICE_DIRECT_OFFLOAD,
-	.props = SD_SHARES_EXTENTS | SD_PAGE_CACHE,
+	.props = SD_MAY_SHARE | SD_SAME_TYPE_ONLY | SD_SERVER_COPY | SD_PAGE_CACHE,
 	.copy = offload_copy,
 };

@@ -51,7 +51,7 @@ static void rw_close(struct sd_copy *c)
 const struct sd_method sd_method_rw = {
 	.name = "rw",
 	.id = SPLICE_DIRECT_RW,
-	.props = SD_PAGE_CACHE,
+	.props = SD_READS_TO_EOF | SD_PAGE_CACHE,
 	.copy = rw_copy,
 	.close = rw_close,
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/quick FS [FS2]: the quick path (entry.c), which calls the first method before our own
+ * core/quick FS [FS2]: the quick plan (quick.c), which calls the first method before our own
  * checks once a first copy has taught the library the filesystems. After that first copy:
  * the refusals still give the kernel's errno (the checks run when the kernel refuses), a
  * source with holes keeps them, a copy at offsets and a short len stop where they should,
