@@ -61,6 +61,7 @@ extern int arg_keep_context, arg_no_keep_mode;
 /* Every arg_* to its default: before parse_options(), which only changes them. */
 void opts_reset(void);
 int parse_options(int argc, char **argv); /* returns the index of the first operand */
+int walk_follows(int top);		  /* may this source's symlink be followed (-L, -H)? */
 
 /* --- msg.c: messages --- */
 extern const char *program_name;
@@ -149,7 +150,6 @@ void dir_put(struct dir *d); /* the last reference applies its metadata and free
 /* --- walk.c: the tree walk --- */
 int walk_top(const char *src, const char *dst, int parents_base);
 void walk_parents_settle(void); /* --parents: the folders made get their attributes */
-int walk_follows(int top);	/* may this source's symlink be followed (-L, -H)? */
 /* The steps of the walk, for a driver of its own (sdcp-mpi): */
 /* Make and open the destination folder of parent's sname (cp's checks and messages); the new
  * dir, with one reference, or NULL (said). given: the source's stat, or NULL to fstat it. */

@@ -23,11 +23,6 @@
 
 #include "sdcp.h"
 
-int walk_follows(int top)
-{
-	return arg_deref == DEREF_ALWAYS || (top && arg_deref == DEREF_ARGS);
-}
-
 static void copy_node(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		      int top);
 
