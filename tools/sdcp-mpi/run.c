@@ -82,7 +82,7 @@ static struct dir *open_dir(const struct item *it)
 struct dir *dir_for(const struct item *it)
 {
 	if (it->top)
-		return dir_get(walk_root());
+		return dir_get(dir_root());
 	if (it->owner == my_rank) {
 		struct record *r = record_find(it->id);
 

@@ -723,3 +723,12 @@ int parse_options(int argc, char **argv)
 	/* no -j: start_jobs() decides, once the operands are known */
 	return optind;
 }
+
+/*
+ * -L follows every symlink of a source, -H only the operands' own (top). walk.c, dest.c, node.c
+ * and sdcp-mpi ask alike; the answer is the options' alone, so it is kept with them.
+ */
+int walk_follows(int top)
+{
+	return arg_deref == DEREF_ALWAYS || (top && arg_deref == DEREF_ARGS);
+}

@@ -7,6 +7,7 @@
  *   main.c      sdcp's main(): the steps below, in order
  *   start.c     before the copy: our ids and limits; which source goes to which destination
  *   operand.c   what is decided about operands: base names, directories, copies into themselves
+ *   dir.c       a folder of the copy: its fds, held by references; metadata when the last goes
  *   walk.c      the tree walk, on directory fds; directories, symlinks, special files
  *   dest.c      an existing destination: same file, -n/-i/-u, backups, removal
  *   seen.c      what earlier operands made (cp's checks between operands)
@@ -60,6 +61,7 @@ extern int arg_keep_context, arg_no_keep_mode;
 /* Every arg_* to its default: before parse_options(), which only changes them. */
 void opts_reset(void);
 int parse_options(int argc, char **argv); /* returns the index of the first operand */
+int walk_follows(int top);		  /* may this source's symlink be followed (-L, -H)? */
 
 /* --- msg.c: messages --- */
 extern const char *program_name;
@@ -124,7 +126,7 @@ int operand_is_dir(const char *path, int *err);
 /* Is dst (to be made) inside the directory src (st)? Says so as cp does, and returns 1. */
 int operand_into_itself(const char *src, const char *dst, const struct stat *st);
 
-/* --- walk.c: directories, as pairs of (source, destination) fds --- */
+/* --- dir.c: a folder, as a pair of (source, destination) fds, held by references --- */
 struct dir {
 	atomic_int refs; /* the walk, each job inside, each subdirectory */
 	struct dir *parent;
@@ -141,12 +143,13 @@ struct dir {
 	struct ticket *end;	  /* order.c: where its metadata's messages go */
 };
 
+struct dir *dir_root(void); /* the operands' pseudo-directory */
 struct dir *dir_get(struct dir *d);
-void dir_put(struct dir *d);
-struct dir *walk_root(void);
+void dir_put(struct dir *d); /* the last reference applies its metadata and frees it */
+
+/* --- walk.c: the tree walk --- */
 int walk_top(const char *src, const char *dst, int parents_base);
 void walk_parents_settle(void); /* --parents: the folders made get their attributes */
-int walk_follows(int top);	/* may this source's symlink be followed (-L, -H)? */
 /* The steps of the walk, for a driver of its own (sdcp-mpi): */
 /* Make and open the destination folder of parent's sname (cp's checks and messages); the new
  * dir, with one reference, or NULL (said). given: the source's stat, or NULL to fstat it. */

@@ -6,8 +6,7 @@
  * symlinks and special files are made here, in the walking thread, because they are cheap
  * and their children need them.
  *
- * A directory's metadata is applied when its last reference goes (dir_put), that is after
- * every file inside was written: only then are its times final and may its mode be narrowed.
+ * A directory the walk opens is held by references (dir.c): its metadata waits for the last.
  *
  * One folder's steps (walk_dir_open, walk_dir_read, walk_kind, walk_node) are also sdcp-mpi's,
  * which hands the entries to other processes instead of recursing.
@@ -23,59 +22,6 @@
 #include <unistd.h>
 
 #include "sdcp.h"
-
-static struct dir root = {.refs = 1, .sfd = AT_FDCWD, .dfd = AT_FDCWD};
-
-struct dir *walk_root(void)
-{
-	return &root;
-}
-
-struct dir *dir_get(struct dir *d)
-{
-	atomic_fetch_add(&d->refs, 1);
-	return d;
-}
-
-static void dir_meta(struct dir *d)
-{
-	struct meta_ctx m = {
-		.fd = d->dfd,
-		.dirfd = -1,
-		.path = d->dpath,
-		.created = d->fresh,
-		.made_mode = d->made_mode,
-		.new_gid = d->new_gid,
-	};
-
-	meta_apply(&m, &d->st, d->sfd, -1, NULL);
-}
-
-void dir_put(struct dir *d)
-{
-	while (d && d != &root && atomic_fetch_sub(&d->refs, 1) == 1) {
-		struct dir *parent = d->parent;
-
-		if (d->meta) {
-			struct ticket *prev = order_enter(d->end);
-
-			dir_meta(d);
-			order_leave(prev);
-		}
-		order_done(d->end);
-		close(d->sfd);
-		close(d->dfd);
-		free(d->spath);
-		free(d->dpath);
-		free(d);
-		d = parent;
-	}
-}
-
-int walk_follows(int top)
-{
-	return arg_deref == DEREF_ALWAYS || (top && arg_deref == DEREF_ARGS);
-}
 
 static void copy_node(struct dir *d, const char *sname, const char *dname, const struct stat *st,
 		      int top);
@@ -313,7 +259,7 @@ struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dna
 		goto out;
 	}
 	/* -L can make a loop; a directory that is its own ancestor is copied once */
-	for (struct dir *a = parent; a && a != &root; a = a->parent) {
+	for (struct dir *a = parent; a && a != dir_root(); a = a->parent) {
 		if (a->st.st_dev == st.st_dev && a->st.st_ino == st.st_ino) {
 			fail(0, "cannot copy cyclic symbolic link %s", quote(spath));
 			goto out;
@@ -578,6 +524,6 @@ int walk_top(const char *src, const char *dst, int base)
 	if (S_ISDIR(st.st_mode) && arg_recursive && !file_in_the_way(dst) &&
 	    (stat(dst, &dst_st) || !dest_same(&st, &dst_st)) && operand_into_itself(src, dst, &st))
 		return -1;
-	copy_node(&root, src, dst, &st, 1);
+	copy_node(dir_root(), src, dst, &st, 1);
 	return 0;
 }
