@@ -440,7 +440,7 @@ int links_wanted(const struct stat *st, int top)
 {
 	/* a file reached through symlinks is one file however many names lead to it */
 	return arg_keep_links && !arg_hard_link && !S_ISDIR(st->st_mode) &&
-	       (st->st_nlink > 1 || arg_deref == DEREF_ALWAYS || (top && arg_deref == DEREF_ARGS));
+	       (st->st_nlink > 1 || walk_follows(top));
 }
 
 int links_find(const struct stat *st, const char *dpath, char **ret_first)
