@@ -162,7 +162,11 @@ int sd_plan_quick(struct sd_copy *c, uint64_t pos_in, uint64_t pos_out, uint64_t
 		if (slow_mnt[i] == c->in.mnt)
 			known = 0;
 	pthread_mutex_unlock(&lock);
-	if (!known || sd_fs_is_pseudo(c->in.fs_type))
+	/*
+	 * The kernel checks a range of one file against itself (EINVAL) within one call, never
+	 * across two: the first call must see the whole range, at most one call's worth
+	 */
+	if (!known || sd_fs_is_pseudo(c->in.fs_type) || want > SD_MAX_RW)
 		return 0;
 
 	/* the output is taken to be on the input's filesystem: the kernel says if it is not */
@@ -173,10 +177,7 @@ int sd_plan_quick(struct sd_copy *c, uint64_t pos_in, uint64_t pos_out, uint64_t
 		    !sd_fs_can_clone(c->in.fs_type) || !c->in.fs_bsize || pos_in % c->in.fs_bsize ||
 		    pos_out % c->in.fs_bsize)
 			return 0;
-		/*
-		 * One FICLONERANGE for the whole range, or the checks: the kernel checks a range
-		 * of one file against itself (EINVAL) in one call, never across two
-		 */
+		/* one FICLONERANGE for the whole range, as above */
 		if (want % c->in.fs_bsize && pos_in + want != c->in.size)
 			return 0;
 		c->plan[n++] = &sd_method_clone;
