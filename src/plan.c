@@ -237,17 +237,20 @@ ssize_t sd_refusal(struct sd_copy *c, ssize_t r, ssize_t einval)
 	return r;
 }
 
-/* May a method that shares where it can (SD_MAY_SHARE) share between these two files? */
-static int may_share(const struct sd_copy *c)
-{
-	if (c->in.dev != c->out.dev)
-		return !(sd_fs_is_local(c->in.fs_type) && sd_fs_is_local(c->out.fs_type));
-	return !sd_fs_never_shares(c->out.fs_type);
-}
-
 static int local(const struct sd_copy *c)
 {
 	return sd_fs_is_local(c->in.fs_type) && sd_fs_is_local(c->out.fs_type);
+}
+
+/*
+ * May a method that shares where it can (SD_MAY_SHARE) share between these two files? Two
+ * local filesystems never share; a file server may, between its exports.
+ */
+static int may_share(const struct sd_copy *c)
+{
+	if (c->in.dev != c->out.dev)
+		return !local(c);
+	return !sd_fs_never_shares(c->out.fs_type);
 }
 
 /* Does this copy, with its flags and its two files, want method m at all? */
