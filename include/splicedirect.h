@@ -126,8 +126,9 @@ SPLICEDIRECT_API ssize_t splice_direct_statx(int fd_in, const struct statx *stx_
 /*
  * Copy the regular file src to dst: content, holes and permission bits. With SPLICE_F_EXCL an
  * existing dst is an error (EEXIST); with SPLICE_F_ATOMIC the copy is written to a temporary
- * file in dst's folder, synced, and renamed over dst, so that dst is either the old file or the
- * complete new one. Without SPLICE_F_ATOMIC a failed copy removes a dst it created, but an
+ * file in dst's folder, synced, and renamed over dst, and the folder is synced, so that dst is
+ * either the old file or the complete new one, and the new one once the call has returned, also
+ * after a crash. Without SPLICE_F_ATOMIC a failed copy removes a dst it created, but an
  * existing dst is already truncated. Copying a file onto itself fails with EINVAL.
  * Returns 0, or -1 and errno.
  */

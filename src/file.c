@@ -5,8 +5,9 @@
  *
  * The destination is created with mode 0600 and given the source's permission bits last, so
  * a private file is never readable by others while it is being written. With SPLICE_F_ATOMIC
- * the copy goes to ".NAME.XXXXXX" beside the destination, is synced, and renamed over it
- * (RENAME_NOREPLACE with SPLICE_F_EXCL).
+ * the copy goes to ".NAME.XXXXXX" beside the destination, is synced, renamed over it
+ * (RENAME_NOREPLACE with SPLICE_F_EXCL), and the folder is synced: once the call returns, a
+ * power cut leaves the new file.
  */
 #include <fcntl.h>
 #include <libgen.h>
@@ -72,6 +73,32 @@ static int temp_beside(const char *path, char *ret_tmp, size_t size)
 	return 0;
 }
 
+/*
+ * Make a rename in path's folder durable: a rename is on disk only once its folder is (fsync of
+ * the folder, as POSIX has it). Without it ext4 brought the old file back for seconds after
+ * the call returned (the crash bed, kernel/crash).
+ */
+static int sync_folder(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char folder[PATH_MAX];
+	int fd, r = 0;
+
+	if (!slash)
+		snprintf(folder, sizeof(folder), ".");
+	else if (slash == path)
+		snprintf(folder, sizeof(folder), "/");
+	else
+		snprintf(folder, sizeof(folder), "%.*s", (int)(slash - path), path);
+	fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	(void)close(fd);
+	return r;
+}
+
 static int open_temp(char *tmp)
 {
 	int fd = mkostemp(tmp, O_CLOEXEC);
@@ -116,10 +143,12 @@ static int copy_atomic(int fd_in, const struct statx *st, const char *dst, unsig
 			r = renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_NOREPLACE);
 		else
 			r = rename(tmp, dst);
-		r = r < 0 ? -errno : 0;
+		/* the new file is in place: an error now says its rename may not last */
+		if (r == 0)
+			return sync_folder(dst);
+		r = -errno;
 	}
-	if (r)
-		(void)unlink(tmp);
+	(void)unlink(tmp);
 	return r;
 }
 

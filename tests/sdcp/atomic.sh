@@ -27,6 +27,27 @@ atomic_tree() {
 }
 ok '--atomic -a of a tree' atomic_tree
 
+# A crash (SIGKILL here) leaves .NAME.sdcp-tmp: no lock on it, so the next run that copies NAME
+# removes it and writes anew; one that another sdcp still writes (locked) stays, and the copy
+# takes a random name beside it.
+stale_reused() {
+	rm -rf "$T/s" && mkdir -p "$T/s/d" && echo old >"$T/s/d/x" || return 99
+	head -c 5000 /dev/urandom >"$T/s/d/.x.sdcp-tmp" || return 99
+	mkdir -p "$T/s/src" && cp "$T/medium" "$T/s/src/x" || return 99
+	"$SDCP" -a -u --atomic -T "$T/s/src" "$T/s/d" || return 1
+	cmp "$T/medium" "$T/s/d/x" && [ "$(ls -A "$T/s/d")" = x ]
+}
+ok '--atomic: a temporary left by a crash is reused, then gone' stale_reused
+
+locked_kept() {
+	command -v flock >/dev/null || return 0
+	rm -rf "$T/l" && mkdir -p "$T/l" && echo held >"$T/l/.x.sdcp-tmp" || return 99
+	flock "$T/l/.x.sdcp-tmp" sh -c "\"$SDCP\" --atomic \"$T/medium\" \"$T/l/x\"" || return 1
+	cmp "$T/medium" "$T/l/x" && [ "$(cat "$T/l/.x.sdcp-tmp")" = held ] &&
+		[ "$(ls -A "$T/l" | wc -l)" = 2 ]
+}
+ok '--atomic: a temporary another run holds is left alone' locked_kept
+
 reader_sees_old() {
 	rm -rf "$T/r" && mkdir "$T/r" && echo old >"$T/r/x" || return 99
 	exec 3<"$T/r/x"

@@ -45,8 +45,8 @@ def join(d, name):
 
 
 def final_name(p):
-    # sdcp --atomic writes .NAME.sdcp-XXXXXXXXXXXX, then renames it to NAME
-    return re.sub(r"/\.([^/]+)\.sdcp-[0-9a-f]{12}$", r"/\1", p)
+    # sdcp --atomic writes .NAME.sdcp-tmp (or 12 hex digits), then renames it to NAME
+    return re.sub(r"/\.([^/]+)\.sdcp-(tmp|[0-9a-f]{12})$", r"/\1", p)
 
 
 seen = {}  # path -> list of (what, mode)

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -369,6 +370,9 @@ void job_finish(struct file_job *f)
 			goto out;
 		}
 		f->created = 0;
+		e = dir_renamed(d, f->dname);
+		if (e)
+			goto out;
 	}
 	if (f->top)
 		seen_made(f->dfd, -1, NULL);
@@ -484,11 +488,61 @@ static int dest_open_failed(struct file_job *f)
 	return -1;
 }
 
-/* --atomic: the copy goes to a new temporary name (f->tmp) beside dname. As open_dest(). */
+/*
+ * A temporary name for dname: ".NAME.sdcp-tmp", or with random hex instead of "tmp". Sets f->tmp;
+ * -1 with errno ENOMEM.
+ */
+static int temp_name(struct file_job *f, int random_part)
+{
+	const char *slash = strrchr(f->dname, '/');
+	int plen = slash ? (int)(slash - f->dname) + 1 : 0;
+	unsigned long long rnd = 0;
+	char part[16] = "tmp";
+
+	if (random_part) {
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			rnd = (unsigned long long)random() << 32 ^ random();
+		snprintf(part, sizeof(part), "%012llx", rnd & 0xffffffffffffull);
+	}
+	free(f->tmp);
+	if (asprintf(&f->tmp, "%.*s.%s.sdcp-%s", plen, f->dname, f->dname + plen, part) < 0) {
+		f->tmp = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Is the temporary name one that a run ended by a crash (or SIGKILL) left behind? Every run
+ * holds an flock on its temporary file until the rename; one that nobody holds is stale, and
+ * goes. A locked one (another sdcp writing the same file right now) stays.
+ */
+static int remove_stale(struct dir *d, const char *tmp)
+{
+	int fd = openat(d->dfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat a, b;
+	int r = -1;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    fstatat(d->dfd, tmp, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		r = unlinkat(d->dfd, tmp, 0);
+	close(fd);
+	return r;
+}
+
+/*
+ * --atomic: the copy goes to ".NAME.sdcp-tmp" beside dname, locked (flock) while it is written,
+ * then renamed over dname (job_finish). A temporary file that a crash left is reused: a later
+ * run that copies NAME again removes it and writes anew (remove_stale). If another sdcp holds it,
+ * this copy takes a random name (".NAME.sdcp-" and 12 hex digits). As open_dest().
+ */
 static int open_atomic(struct file_job *f, mode_t mode, int excl)
 {
 	struct dir *d = f->dir;
-	unsigned long long rnd;
 	struct stat dst;
 	int gone = 0, r;
 
@@ -499,23 +553,17 @@ static int open_atomic(struct file_job *f, mode_t mode, int excl)
 			return r == DEST_SKIP ? 1 : -1;
 	}
 	for (int tries = 0; tries < 100; tries++) {
-		const char *slash = strrchr(f->dname, '/');
-		int plen = slash ? (int)(slash - f->dname) + 1 : 0;
-
-		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-			rnd = (unsigned long long)random() << 32 ^ random();
-		free(f->tmp);
-		if (asprintf(&f->tmp, "%.*s.%s.sdcp-%012llx", plen, f->dname, f->dname + plen,
-			     rnd & 0xffffffffffffull) < 0) {
-			f->tmp = NULL;
-			errno = ENOMEM;
+		if (temp_name(f, tries > 1))
 			break;
-		}
 		f->dfd = inflight_create(&f->fly, d->dfd, f->tmp, excl, mode);
 		if (f->dfd >= 0 || errno != EEXIST)
 			break;
+		if (tries == 0 && remove_stale(d, f->tmp))
+			tries++; /* not stale: straight to a random name */
 	}
 	if (f->dfd >= 0) {
+		/* ours until the rename: a later run must not take it for a crash's */
+		(void)flock(f->dfd, LOCK_EX | LOCK_NB);
 		f->created = 1;
 		return 0;
 	}

@@ -141,11 +141,15 @@ struct dir {
 	unsigned int meta : 1;	  /* apply the source's metadata when the last reference goes */
 	unsigned int descend : 1; /* not a mount point that -x leaves as it is */
 	struct ticket *end;	  /* order.c: where its metadata's messages go */
+	atomic_bool renamed;	  /* --atomic renamed a file into it: fsync it at the end */
 };
 
 struct dir *dir_root(void); /* the operands' pseudo-directory */
 struct dir *dir_get(struct dir *d);
 void dir_put(struct dir *d); /* the last reference applies its metadata and frees it */
+/* A complete file was renamed to dname in d: the rename is made durable (the folder synced)
+ * when d's last reference goes, at once in the operands' folder. 0, or an errno (said). */
+int dir_renamed(struct dir *d, const char *dname);
 
 /* --- walk.c: the tree walk --- */
 int walk_top(const char *src, const char *dst, int parents_base);
