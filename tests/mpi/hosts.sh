@@ -32,7 +32,9 @@ ip link set lo up || exit 99
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd) || exit 99
 N=$T/nodes
-"$here/nodes.sh" start "$N" 2 || exit 99
+# the programs the ranks run, should the checkout be under /tmp (as CI's is)
+SD_NODES_KEEP="$(cd "$here/../.." && pwd) $(dirname "$SDCP_MPI") $(dirname "$SDCP")" \
+	"$here/nodes.sh" start "$N" 2 || exit 99
 t_on_exit "'$here/nodes.sh' stop '$N'"
 
 # What ssh and a hostfile give on a cluster. No tree spawn: the agent finds a node's pid in

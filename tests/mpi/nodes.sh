@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # nodes.sh - several "hosts" on one machine, for the sdcp-mpi tests (issue 19).
 #
-#   nodes.sh start DIR N   start node1..nodeN, write DIR/hostfile (2 slots each)
+#   nodes.sh start DIR N   start node1..nodeN, write DIR/hostfile (2 slots each); paths
+#                          under /tmp listed in SD_NODES_KEEP stay visible in the nodes
 #   nodes.sh stop DIR      kill them all (whatever was started, even half of it)
 #
 # A node is a process tree in its own UTS, IPC, PID and mount namespaces: its own host name
@@ -28,12 +29,21 @@ start_node() {
 	# node's /proc shows its own pids (Open MPI reads /proc/self).
 	# The init is a shell that waits in a loop: orted daemonizes, so it ends up a child of
 	# the node's pid 1, which must reap it (sleep alone would leave zombies).
+	# A path under /tmp named in SD_NODES_KEEP (the project's build, in a checkout under /tmp)
+	# stays visible in the node, as a shared filesystem would show it: the machine's /tmp is
+	# bound aside first, and the path bound back into the node's own /tmp.
+	mkdir -p "$dir/$name.host-tmp" || return 1
 	# shellcheck disable=SC2016 # expanded by the node's shell
 	unshare --uts --ipc --pid --fork --kill-child --mount --propagation private --mount-proc \
 		sh -c '
 		hostname "$1" &&
 		mount -t tmpfs -o mode=1777,size=256M "$1-shm" /dev/shm &&
-		mount -t tmpfs -o mode=1777,size=256M "$1-tmp" /tmp &&
+		mount --bind /tmp "$2.host-tmp" &&
+		mount -t tmpfs -o mode=1777,size=256M "$1-tmp" /tmp || exit 1
+		for p in ${SD_NODES_KEEP:-}; do
+			case $p in /tmp/*) ;; *) continue ;; esac
+			mkdir -p "$p" && mount --bind "$2.host-tmp/${p#/tmp/}" "$p" || exit 1
+		done
 		: >"$2.ready" || exit 1
 		exec </dev/null >/dev/null 2>&1
 		while :; do sleep 3600 & wait; done' sh "$name" "$dir/$name" &
@@ -61,6 +71,7 @@ stop_nodes() {
 		kill -KILL "$(cat "$f")" 2>/dev/null
 		[ -f "$n.pid" ] && kill -KILL "$(cat "$n.pid")" 2>/dev/null
 		rm -f "$n.pid" "$n.ready" "$f"
+		rmdir "$n.host-tmp" 2>/dev/null
 	done
 	rm -f "$dir/hostfile"
 }
