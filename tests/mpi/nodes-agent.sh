@@ -24,7 +24,11 @@ read -r pid 2>/dev/null <"$SD_NODES/$node.pid" || {
 	exit 255
 }
 # The command's cwd is the node's root (setns into a mount namespace resets it), as ssh's
-# is the home folder: orted changes to the job's folder itself.
+# is the home folder: orted changes to the job's folder itself. What goes along, as ssh's
+# SendEnv would send it: the loader's path and the sanitizers' settings of a test build (the
+# tests turn LeakSanitizer off for Open MPI's own allocations, tests/mpi/lib.sh).
 exec nsenter --target "$pid" --uts --ipc --mount --pid -- \
 	env -i PATH="$PATH" HOME="${HOME:-/root}" ${LD_LIBRARY_PATH:+LD_LIBRARY_PATH="$LD_LIBRARY_PATH"} \
+	${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+	${LSAN_OPTIONS:+LSAN_OPTIONS="$LSAN_OPTIONS"} \
 	sh -c "$*"
