@@ -3,7 +3,8 @@
  * core/swap-source FS FS2: an active swap file is refused with ETXTBSY as a source, as the
  * kernel refuses it (generic_copy_file_checks: IS_SWAPFILE), on every path: the first copy,
  * the quick plan after a copy has taught the library the filesystems, the file positions, each
- * flag, and splice_direct_file(). Nothing is written to the destination. Where both files are
+ * flag, and splice_direct_file(). Nothing is written to the destination. As a destination too,
+ * before the range's own errors (a wrapping range: ETXTBSY, not EOVERFLOW). Where both files are
  * on one filesystem, the kernel's own copy_file_range answers first and must agree. Needs root
  * and mkswap; the swap file is active only while signals are blocked, and swapoff'd before the
  * filesystems are unmounted.
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
 	int in = make_swap(swap_path);
 	int plain = t_make_file(t_path(din, "plain"), 64 << 10, 0);
 	int out = t_open(t_path(dout, "dst"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int other = t_make_file(t_path(dout, "other"), 64 << 10, 0);
 	loff_t i = 0, o = 0;
 
 	/* a first copy between these filesystems: what follows may take the quick plan */
@@ -133,6 +135,24 @@ int main(int argc, char **argv)
 			"splice_direct_file: returned %d (%s), want ETXTBSY", r,
 			e ? strerror(e) : "ok");
 		T_CHECK(stat(dst, &st) < 0 && errno == ENOENT, "splice_direct_file left %s", dst);
+	}
+	{
+		/* as the destination, from the other filesystem: the kernel checks it before the
+		 * range, so a range that wraps still gives ETXTBSY (the write would say so too,
+		 * but only the check gives it first) */
+		loff_t wi = 0, wo = 4096;
+		ssize_t r;
+		int e;
+
+		if (t_arg_same_fs())
+			t_same_as_kernel("destination, wrapping range", other, &wi, in, &wo,
+					 SIZE_MAX, 0, ETXTBSY);
+		errno = 0;
+		r = splice_direct(other, &wi, in, &wo, SIZE_MAX, 0);
+		e = r < 0 ? errno : 0;
+		T_CHECK(r == -1 && e == ETXTBSY,
+			"destination, wrapping range: returned %zd (%s), want ETXTBSY", r,
+			e ? strerror(e) : "ok");
 	}
 	off();
 	sigprocmask(SIG_SETMASK, &old, NULL);
