@@ -135,6 +135,29 @@ each_point() {
 	done
 }
 
+# workload FS SETUP WORKLOAD: logged, its output in /tmp/TEST.FS.log, and the verdict
+# FS/workload; 1 if it failed.
+workload() {
+	local log=/tmp/$test.$1.log
+	if ! logged "$1" "$2" "$3" >"$log" 2>&1; then
+		fail "$1/workload" "$(tail -n 3 "$log" | tr '\n' ' ')"
+		return 1
+	fi
+	pass "$1/workload"
+}
+
+# point_verdict FS [PATTERN]: the verdict FS/every-point from each_point's counts, whose lines
+# the test kept in /tmp/TEST.FS.points; a failure quotes the first lines matching PATTERN.
+point_verdict() {
+	local out=/tmp/$test.$1.points
+	if [ "$violations" = 0 ] && [ "$points" -gt 1 ]; then
+		pass "$1/every-point"
+	else
+		fail "$1/every-point" "$violations of $points crash points: $(grep -m 3 "${2:-.}" "$out" | tr '\n' ' ')"
+		head -n 20 "$out" | sed "s/^/note   /"
+	fi
+}
+
 # after_mark NAME POINT: does crash point POINT come after the mark NAME in the log?
 after_mark() {
 	local m

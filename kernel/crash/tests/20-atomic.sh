@@ -81,21 +81,12 @@ if ! atomic_sources; then
 	fail sources "cannot make the sources in $SRC"
 else
 	for fs in "${filesystems[@]}"; do
-		if ! logged "$fs" atomic_setup atomic_work >"/tmp/atomic.$fs.log" 2>&1; then
-			fail "$fs/workload" "$(tail -n 3 "/tmp/atomic.$fs.log" | tr '\n' ' ')"
-			continue
-		fi
-		pass "$fs/workload"
+		workload "$fs" atomic_setup atomic_work || continue
 		note "$fs methods: $(for t in "${targets[@]}"; do printf '%s: %s; ' "$t" "$(tr '\n' ' ' <"/tmp/atomic.methods.$t")"; done)"
 		read_marks
 		most_temps=0
 		each_point "$fs" atomic_check >"/tmp/atomic.$fs.points" 2>&1
 		note "$fs: $points crash points, $violations violations, at most $most_temps temporary files"
-		if [ "$violations" = 0 ] && [ "$points" -gt 1 ]; then
-			pass "$fs/every-point"
-		else
-			fail "$fs/every-point" "$violations of $points crash points: $(head -n 3 "/tmp/atomic.$fs.points" | tr '\n' ' ')"
-			head -n 20 "/tmp/atomic.$fs.points" | sed "s/^/note   /"
-		fi
+		point_verdict "$fs"
 	done
 fi

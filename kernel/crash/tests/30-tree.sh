@@ -42,19 +42,10 @@ if ! make_trees; then
 	fail trees "cannot make the trees in $SRC"
 else
 	for fs in "${filesystems[@]}"; do
-		if ! logged "$fs" tree_setup tree_work >"/tmp/tree.$fs.log" 2>&1; then
-			fail "$fs/workload" "$(tail -n 3 "/tmp/tree.$fs.log" | tr '\n' ' ')"
-			continue
-		fi
-		pass "$fs/workload"
+		workload "$fs" tree_setup tree_work || continue
 		temps=0
 		each_point "$fs" tree_check >"/tmp/tree.$fs.points" 2>&1
 		note "$fs: $points crash points, $violations violations; $temps temporary files left by the crashes, all reused by the resume"
-		if [ "$violations" = 0 ] && [ "$points" -gt 1 ]; then
-			pass "$fs/every-point"
-		else
-			fail "$fs/every-point" "$violations of $points crash points: $(head -n 3 "/tmp/tree.$fs.points" | tr '\n' ' ')"
-			head -n 20 "/tmp/tree.$fs.points" | sed "s/^/note   /"
-		fi
+		point_verdict "$fs"
 	done
 fi

@@ -55,19 +55,10 @@ if ! make_trees; then
 	fail trees "cannot make the trees in $SRC"
 else
 	for fs in "${filesystems[@]}"; do
-		if ! logged "$fs" resume_setup resume_work >"/tmp/resume.$fs.log" 2>&1; then
-			fail "$fs/workload" "$(tail -n 3 "/tmp/resume.$fs.log" | tr '\n' ' ')"
-			continue
-		fi
-		pass "$fs/workload"
+		workload "$fs" resume_setup resume_work || continue
 		looks=0 update_misses=0
 		each_point "$fs" resume_check >"/tmp/resume.$fs.points" 2>&1
 		note "$fs: $points crash points, $violations violations after the resume; before it, $looks files looked complete and $update_misses were as new as the source, and were not"
-		if [ "$violations" = 0 ] && [ "$points" -gt 1 ]; then
-			pass "$fs/every-point"
-		else
-			fail "$fs/every-point" "$violations of $points crash points: $(grep -m 3 'after the resume\|failed' "/tmp/resume.$fs.points" | tr '\n' ' ')"
-			head -n 20 "/tmp/resume.$fs.points" | sed "s/^/note   /"
-		fi
+		point_verdict "$fs" 'after the resume\|failed'
 	done
 fi
