@@ -35,8 +35,15 @@ unreadable() {
 	chmod 644 "$T/w/src/sub/unreadable" && rm -f "$T/w/src/sub/unreadable" &&
 		diff -r "$T/w/src" "$T/w/out/src"
 }
-ok '1 rank: one unreadable file said once, exit 1, the rest copied' unreadable 1
-ok '4 ranks: one unreadable file said once, exit 1, the rest copied' unreadable 4
+if [ -z "${SD_MPI_NODES:-}" ]; then
+	ok '1 rank: one unreadable file said once, exit 1, the rest copied' unreadable 1
+	ok '4 ranks: one unreadable file said once, exit 1, the rest copied' unreadable 4
+else
+	# The nodes' ssh (nodes-agent.sh) enters namespaces, which takes root: mpirun cannot run
+	# as nobody there. Ranks started as root that drop to nobody (setpriv) hang in MPI_Init,
+	# locked out of the orted's session folder (/tmp/ompi.*, 0700 root).
+	echo "skip - unreadable files: the nodes are entered as root only"
+fi
 
 # As root: a destination folder where the source has a file.
 in_the_way() {

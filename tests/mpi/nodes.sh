@@ -15,6 +15,10 @@
 # Open MPI enters a node through nodes-agent.sh (its plm_rsh_agent, in place of ssh), which
 # finds the node's pid in DIR/nodeK.pid.
 #
+# A node's mounts are slaves of the machine's: a filesystem mounted after the node started
+# (a test's loop image) shows in every node too, as a shared filesystem does, and is gone from
+# them when it is unmounted; what a node mounts stays its own.
+#
 # The mounts are made inside each node's mount namespace, which dies with the node's last
 # process: killing the node's first process (pid 1 of its PID namespace) kills every process
 # in it, and so unmounts everything without an umount from outside.
@@ -34,7 +38,7 @@ start_node() {
 	# bound aside first, and the path bound back into the node's own /tmp.
 	mkdir -p "$dir/$name.host-tmp" || return 1
 	# shellcheck disable=SC2016 # expanded by the node's shell
-	unshare --uts --ipc --pid --fork --kill-child --mount --propagation private --mount-proc \
+	unshare --uts --ipc --pid --fork --kill-child --mount --propagation slave --mount-proc \
 		sh -c '
 		hostname "$1" &&
 		mount -t tmpfs -o mode=1777,size=256M "$1-shm" /dev/shm &&

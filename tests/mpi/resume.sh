@@ -5,7 +5,7 @@
 # no partial file (with --atomic, not even after SIGKILL: the name shows only complete copies).
 . "$(dirname "$0")/lib.sh"
 
-t_mount_or_skip M ext4 ext4 400M
+t_mount_or_skip M ext4 ext4 700M
 mkdir -p "$M/src/d1" "$M/src/d2" || exit 99
 for i in $(seq 1 30); do echo "$i" >"$M/src/d1/f$i"; echo "$i" >"$M/src/d2/g$i"; done
 head -c 3145728 /dev/urandom >"$M/src/big" || exit 99
@@ -53,7 +53,8 @@ stop_copy() {
 		sleep 0.01
 	done
 	if [ "$1" = ranks ]; then
-		kill -TERM $(pgrep -P $pid) $pid
+		# shellcheck disable=SC2046 # pids
+		kill -TERM $(ranks_of_job $pid) $pid
 	else
 		kill -TERM $pid
 	fi
@@ -68,4 +69,133 @@ stop_copy() {
 head -c 100663296 /dev/urandom >"$M/src/huge" || exit 99
 ok 'mpirun stopped by SIGTERM: no partial file; -u completes it' stop_copy mpirun
 ok 'all ranks stopped by SIGTERM: no partial file; -u completes it' stop_copy ranks
+
+# SIGKILL of a rank (rank 1: on node2 when the ranks run on nodes) in the middle of a file it
+# writes.
+# SIGKILL lets it remove nothing; mpirun then stops the other ranks with SIGTERM, and they
+# remove theirs (sdcp's inflight list, stop.c).
+
+# writes PID DIR: the file below DIR the process has open, if any
+writes() {
+	ls -l "/proc/$1/fd" 2>/dev/null | grep -o "$2/[^ ]*" | head -n 1
+}
+
+# kill_writer RANK DIR ARGS...: sdcp-mpi ARGS on 4 ranks; once RANK is caught with a file
+# below DIR open, SIGKILL for it. Sets victim, open (that file), locked (1: the rank held a
+# flock: it opened an --atomic temporary itself) and rc (mpirun's status). Status 2: RANK
+# was never seen writing.
+kill_writer() {
+	rank=$1 dir=$2
+	shift 2
+	# the nodes outlive a job: the ranks of the last one may still be ending
+	for _ in $(seq 1 50); do
+		[ -z "$(ranks_of_job '')" ] && break
+		sleep 0.1
+	done
+	OMPI_MCA_odls_base_sigkill_timeout=1 mpi_exec 4 "$@" 2>"$T/kerr" &
+	pid=$!
+	# the 4 ranks held as soon as they exist, then let go a moment at a time until RANK is
+	# caught writing (its open files are read while it is held: it cannot move on)
+	all=
+	for _ in $(seq 1 2000); do
+		all=$(ranks_of_job $pid)
+		[ "$(echo $all | wc -w)" = 4 ] && break
+	done
+	# shellcheck disable=SC2086 # pids
+	kill -STOP $all || return 99
+	victim=$(rank_pid "$rank" $pid) || { kill -CONT $all; wait $pid; echo "no rank $rank"; return 99; }
+	open=
+	for _ in $(seq 1 2000); do
+		open=$(writes "$victim" "$dir")
+		[ -n "$open" ] && break
+		# shellcheck disable=SC2086 # pids
+		kill -CONT $all && sleep 0.002 && kill -STOP $all 2>/dev/null
+	done
+	locked=0
+	awk -v p="$victim" '$2 == "FLOCK" && $5 == p { f = 1 } END { exit !f }' /proc/locks && locked=1
+	echo "rank $rank: pid $victim on $(node_of "$victim"), writing ${open:-nothing}, flock $locked"
+	kill -KILL "$victim"
+	# shellcheck disable=SC2086 # pids
+	kill -CONT $all 2>/dev/null
+	wait $pid
+	rc=$?
+	echo "mpirun: status $rc"
+	cat "$T/kerr"
+	sleep 0.5 # the ranks end after mpirun
+	ls -la "$dir"
+	# the others may have taken every file before it had one: the caller tries again
+	[ -n "$open" ] || { echo "rank $rank was never caught writing"; return 2; }
+	[ $rc != 0 ] || { echo "the copy ended before the signal"; return 1; }
+}
+
+# kill_rank [--atomic]: 32 files of 3 MiB, each a job of one rank (smaller than a chunk). A
+# rank writes one file at a time: what rank 1 leaves is that file, under its name (a part of
+# it) or with --atomic as its temporary (the name holds the old content or none). A rerun
+# completes the copy: -u --atomic, or without --atomic a plain one (-u would keep a part whose
+# time is newer than the source's).
+kill_rank() {
+	for _ in 1 2 3; do
+		rm -rf "$M/kill" && mkdir "$M/kill" || return 99
+		kill_writer 1 "$M/kill/many" -a "$@" "$M/src/many" "$M/kill/"
+		r=$?
+		[ $r = 2 ] || break
+	done
+	[ $r = 0 ] || return 1
+	# every name complete but the one the killed rank wrote
+	left=0
+	for f in "$M/kill/many/"* "$M/kill/many/".*sdcp-tmp*; do
+		[ -e "$f" ] || continue
+		b=$(basename "$f")
+		if [ ! -f "$M/src/many/$b" ] || ! cmp -s "$M/src/many/$b" "$f"; then
+			echo "left: $b"
+			[ "$f" = "$open" ] || return 1
+			left=$((left + 1))
+		fi
+	done
+	[ "$left" -le 1 ] || return 1
+	if [ "${1:-}" = --atomic ]; then
+		# no name shows a part: what is left is a temporary
+		case $left:$open in 1:*sdcp-tmp* | 0:*) ;; *) return 1 ;; esac
+		mpi 2 -a -u --atomic "$M/src/many" "$M/kill/" || return 1
+		[ -z "$(find "$M/kill" -name '*sdcp-tmp*')" ] || return 1
+	else
+		mpi 2 -a "$M/src/many" "$M/kill/" || return 1
+	fi
+	diff -r "$M/src/many" "$M/kill/many"
+}
+
+# kill_chunks RANK: huge, 96 chunks of 1 MiB, --atomic, RANK killed. Every rank writes chunks
+# into the temporary one rank opened (and holds the flock of): if RANK opened it, the
+# temporary is left; if not, its opener removes it on SIGTERM and nothing is left, or, if the
+# other ranks did the last chunks before they were stopped, the whole copy (a rank keeps its
+# last foreign chunk's fds open: it may be caught with the file open after its last chunk).
+kill_chunks() {
+	for _ in 1 2 3; do
+		rm -rf "$M/kill" && mkdir "$M/kill" || return 99
+		kill_writer "$1" "$M/kill" --atomic --chunk-size=1M --reflink=never "$M/src/huge" \
+			"$M/kill/huge"
+		r=$?
+		[ $r = 2 ] || break
+	done
+	[ $r = 0 ] || return 1
+	left=$(cd "$M/kill" && ls -A)
+	echo "left: ${left:-nothing}"
+	if [ "$locked" = 1 ]; then
+		[ "$left" = .huge.sdcp-tmp ] || return 1
+	elif [ "$left" = huge ]; then
+		cmp "$M/src/huge" "$M/kill/huge" || return 1
+	else
+		[ -z "$left" ] || return 1
+	fi
+	mpi 2 -u --atomic --chunk-size=1M "$M/src/huge" "$M/kill/huge" || return 1
+	cmp "$M/src/huge" "$M/kill/huge" && [ "$(cd "$M/kill" && ls -A)" = huge ]
+}
+
+mkdir "$M/src/many" || exit 99
+for i in $(seq -w 1 32); do head -c 3145728 /dev/urandom >"$M/src/many/f$i" || exit 99; done
+ok 'SIGKILL of rank 1: at most its one file left, a part; a rerun completes' kill_rank
+ok 'SIGKILL of rank 1, --atomic: at most its temporary left; -u --atomic completes' kill_rank --atomic
+# rank 0 seeds the operand, so it is the opener unless another rank stole the item first
+ok 'SIGKILL of rank 0 amid chunks, --atomic: the temporary left only if it opened it' kill_chunks 0
+ok 'SIGKILL of rank 1 amid chunks, --atomic: the temporary left only if it opened it' kill_chunks 1
 t_done

@@ -8,11 +8,23 @@
 # The issue's figures: figures.sh BUILD_DIR 20000 4096 3 (about 25 minutes on 2 cores).
 # Last, the balance on the skewed tree (the files and the large file in one source) with 2
 # and 4 ranks: the bytes of each rank and the worst distance from the mean.
+#
+# With HOSTS (figures.sh BUILD_DIR FILES BIG_MIB RUNS 2), sdcp-mpi also runs with its ranks
+# placed round 2 "hosts" of this machine (tests/mpi/nodes.sh: own host name, IPC, pids, /tmp,
+# /dev/shm; TCP over 127.0.0.1 between them, shared memory within one), in the same rounds
+# as the others: the cost of TCP between ranks. All of it then runs in a network namespace of
+# its own with only lo (Open MPI listens on every address it has) and a mount namespace whose
+# mounts the nodes see.
 set -u
 B=${1:-build-mpi}
 FILES=${2:-2000}
 BIG=${3:-512}
 RUNS=${4:-3}
+HOSTS=${5:-0}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ "$HOSTS" != 0 ] && [ "${SD_FIG_NS:-}" != 1 ]; then
+	SD_FIG_NS=1 exec unshare --net --mount --propagation shared "$0" "$@"
+fi
 SDCP=$(realpath "$B/tools/sdcp/sdcp")
 MPI=$(realpath "$B/tools/sdcp-mpi/sdcp-mpi")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -24,6 +36,7 @@ T=$(mktemp -d /var/tmp/sdcp-mpi-fig.XXXXXX) || exit 1
 dev=
 cleanup() {
 	cd /
+	[ "$HOSTS" != 0 ] && "$here/../../tests/mpi/nodes.sh" stop "$T/nodes"
 	umount "$T/m" 2>/dev/null
 	[ -n "$dev" ] && losetup -d "$dev"
 	rm -rf "$T"
@@ -67,6 +80,17 @@ median() {
 echo "# ext4, warm cache, median of $RUNS, seconds (copy + sync, mpirun's start-up counted)"
 echo x >one
 tools=("cp -r" "sdcp -r -j 2" "sdcp-mpi -n 1" "sdcp-mpi -n 2" "sdcp-mpi -n 4")
+if [ "$HOSTS" != 0 ]; then
+	ip link set lo up || exit 1
+	SD_NODES_KEEP="$(cd "$here/../.." && pwd) $(dirname "$MPI")" \
+		"$here/../../tests/mpi/nodes.sh" start "$T/nodes" "$HOSTS" || exit 1
+	# as tests/mpi/lib.sh: ssh is nodes-agent.sh, ranks round the nodes, TCP between them
+	hosts=(--hostfile "$T/nodes/hostfile" --map-by node --mca plm_rsh_agent
+		"$here/../../tests/mpi/nodes-agent.sh" --mca plm_rsh_no_tree_spawn 1
+		--mca oob_tcp_if_include lo --mca btl_tcp_if_include lo --mca btl self,vader,tcp)
+	export SD_NODES="$T/nodes"
+	tools+=("sdcp-mpi -n 2, $HOSTS hosts" "sdcp-mpi -n 4, $HOSTS hosts")
+fi
 for what in tree big one; do
 	: >"$T/times"
 	for r in $(seq 1 "$RUNS"); do
@@ -74,6 +98,10 @@ for what in tree big one; do
 			case $t in
 			cp*) x=$(once cp -r "$what" out) ;;
 			sdcp\ *) x=$(once "$SDCP" -r -j 2 "$what" out) ;;
+			sdcp-mpi*hosts)
+				n=${t#sdcp-mpi -n }
+				x=$(once mpirun -q --oversubscribe "${hosts[@]}" -n "${n%%,*}" "$MPI" -r "$what" out)
+				;;
 			sdcp-mpi*) x=$(once mpirun -q --oversubscribe -n "${t##* }" "$MPI" -r "$what" out) ;;
 			esac
 			echo "$t|$x" >>"$T/times"
@@ -81,7 +109,7 @@ for what in tree big one; do
 	done
 	echo "## $what"
 	for t in "${tools[@]}"; do
-		printf '%-16s %s\n' "$t" "$(grep -F "$t|" "$T/times" | cut -d'|' -f2 | median)"
+		printf '%-24s %s\n' "$t" "$(grep -F "$t|" "$T/times" | cut -d'|' -f2 | median)"
 	done
 done
 # The skewed tree: the same files and the large file in one source. Default chunk size.
