@@ -218,7 +218,7 @@ srun_copy() {
 		>"$T/srun.out" 2>"$T/srun.err")
 	rc=$?
 	cat "$T/srun.out" "$T/srun.err"
-	[ $rc = 0 ] && [ ! -s "$T/srun.err" ] || return 1
+	[ "$rc" = 0 ] && [ ! -s "$T/srun.err" ] || return 1
 	same_tree "$T/src" "$T/dst2" || return 1
 	[ "$(grep -c ': rank [0-3]: ' "$T/srun.out")" = 4 ]
 }
@@ -230,7 +230,7 @@ srun_fails() {
 	rc=$?
 	cat "$T/srun2.err"
 	# rank 0 alone carries the status (main.c), which srun reports for task 0
-	[ $rc = 1 ] &&
+	[ "$rc" = 1 ] &&
 		[ "$(grep -c "cannot overwrite directory 'out/src/d/x' with non-directory" \
 			"$T/srun2.err")" = 1 ] &&
 		grep -q '^srun: error: node1: task 0: Exited with exit code 1$' "$T/srun2.err"
@@ -243,7 +243,7 @@ no_pmix() {
 	(cd "$T" && srun --mpi="$1" -n 2 "$SDCP_MPI" -r src "dst-$1" >/dev/null 2>"$T/$1.err")
 	rc=$?
 	head -n 3 "$T/$1.err"
-	[ $rc != 0 ] && [ ! -e "$T/dst-$1" ] &&
+	[ "$rc" != 0 ] && [ ! -e "$T/dst-$1" ] &&
 		grep -q "OMPI was not built with SLURM's PMI support" "$T/$1.err"
 }
 ok 'srun --mpi=pmi2: MPI_Init fails, nothing copied' no_pmix pmi2
