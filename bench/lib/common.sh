@@ -45,12 +45,21 @@ quote_words() {
 
 CSV_COLUMNS=date,nproc,mem_mib,cpu,kernel,mode,scenario,src_fs,dst_fs,files,bytes,tool,run,wall_s,user_s,sys_s,cpu_s,sync_s,durable_s,cache_growth_bytes,space_delta_bytes,method,syscalls,syscall_top,status
 
+# the mode column: quick or full, and -loadN under --load
+mode_label() {
+	if ((${LOAD:-0})); then
+		echo "$MODE-load$LOAD"
+	else
+		echo "$MODE"
+	fi
+}
+
 csv_open() {
 	local cpu
 	cpu=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo | tr -d ',"' || true)
 	MACHINE="$(nproc),$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo),\"${cpu:-unknown}\",$(uname -r)"
 	mkdir -p "$RESULTS"
-	CSV=$RESULTS/$(date -u +%Y%m%dT%H%M%SZ)-$MODE.csv
+	CSV=$RESULTS/$(date -u +%Y%m%dT%H%M%SZ)-$(mode_label).csv
 	echo "$CSV_COLUMNS" >"$CSV"
 }
 
@@ -61,7 +70,7 @@ csv_row() {
 	[[ -n $8 && -n $9 && -n ${10} ]] && cpu=$(awk -v u="$9" -v s="${10}" 'BEGIN {printf "%.6f", u + s}')
 	[[ -n $8 && -n ${11} ]] && durable=$(awk -v w="$8" -v s="${11}" 'BEGIN {printf "%.6f", w + s}')
 	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' \
-		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$MACHINE" "$MODE" "$1" "$2" "$3" "$4" "$5" "$6" \
+		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$MACHINE" "$(mode_label)" "$1" "$2" "$3" "$4" "$5" "$6" \
 		"$7" "$8" "$9" "${10}" "$cpu" "${11}" "$durable" "${12}" "${13}" "${14}" "${15}" \
 		"${16}" "${17}" >>"$CSV"
 }
