@@ -229,6 +229,7 @@ int main(int argc, char **argv)
 	 * files being written, as sdcp does on Ctrl-C) */
 	inflight_start();
 	MPI_Init(&argc, &argv);
+	nodelay_start();
 	MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &nranks);
 	stop_start();

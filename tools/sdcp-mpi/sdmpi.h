@@ -10,6 +10,7 @@
  *   big.c     a large file: opened once (job_open), its chunks copied by any rank (job_copy),
  *             finished once (job_finish)
  *   stop.c    after a signal, the ranks of a machine die together, their files removed
+ *   nodelay.c TCP_NODELAY on MPI's TCP sockets: MPI_Finalize no longer waits 40 ms for an ACK
  *
  * sdcp's sources but its main.c are compiled in as they are (sdcp_sources); each rank runs
  * one job at a time, inline (work.c with no threads).
@@ -104,5 +105,8 @@ void big_cleanup(void);
 /* --- stop.c: after a signal, a rank dies when its siblings have removed their files too --- */
 void stop_start(void);
 void stop_end(void); /* before MPI_Finalize */
+
+/* --- nodelay.c --- */
+void nodelay_start(void); /* right after MPI_Init */
 
 #endif /* SDMPI_H */
