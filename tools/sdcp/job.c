@@ -839,7 +839,6 @@ int job_open(struct file_job *f)
 			int linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0), after = 0;
 
 			other_name = 1;
-
 			if (!linked && errno == EEXIST) {
 				r = link_room(f, &after);
 				if (r == 1)
