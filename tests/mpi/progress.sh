@@ -26,9 +26,10 @@ echo "# a plain copy: $(((end - start) / 1000000)) ms; slowed to run $share of t
 
 on_a_terminal() {
 	rm -rf dst
-	# lib.sh's mpi, in a shell of its own on the terminal
-	python3 "$P" run "$T/tty" "$share" -- bash -c "$(declare -f mpi); mpi 2 -a --progress src dst" ||
-		return 1
+	# lib.sh's mpi (and where it places the ranks, if it is told), in a shell on the terminal
+	python3 "$P" run "$T/tty" "$share" -- bash -c "$(declare -f mpi)
+$(declare -p MPI_WHERE 2>/dev/null)
+mpi 2 -a --progress src dst" || return 1
 	python3 "$P" check "$T/tty" "$files" "$bytes" >"$T/lines" || { cat "$T/lines"; return 1; }
 	diff -r src dst
 }
