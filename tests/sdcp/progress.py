@@ -7,9 +7,11 @@ tests/mpi/progress.sh).
                                          sizes in 100 folders, hard links, a sparse file);
                                          prints "FILES BYTES" as a copy counts them (each name
                                          a file, each inode's size once, holes included)
-  progress.py run OUT SHARE -- CMD...    run CMD on a pseudo-terminal, everything it writes to
-                                         OUT; SHARE (0-1) of the time it runs, the rest its
-                                         processes are stopped (see slow()); CMD's status
+  progress.py run OUT SHARE NAME -- CMD...
+                                         run CMD on a pseudo-terminal, everything it writes to
+                                         OUT; the processes called NAME below it run SHARE
+                                         (0-1) of the time, stopped the rest (see run());
+                                         CMD's status
   progress.py check OUT FILES BYTES      every redraw in OUT, checked; exit 1 with the reason
 """
 import errno
@@ -61,35 +63,45 @@ def tree(top, n):
     print(files, total)
 
 
-def session(sid):
-    """The processes of a session (the command, and mpirun's ranks with it)."""
-    pids = []
+def below(root, name):
+    """The processes named name (their comm): root or below it. The copy's, not mpirun's
+    nor its launcher's, which must not be stopped (Open MPI's rsh launcher then fails to
+    start the ranks, and says nothing but a warning)."""
+    parent, comm = {}, {}
     for p in os.listdir("/proc"):
         if not p.isdigit():
             continue
         try:
             with open("/proc/%s/stat" % p) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+                text = f.read()
         except OSError:
             continue
-        if int(fields[3]) == sid:
-            pids.append(int(p))
-    return pids
+        pid = int(p)
+        comm[pid] = text[text.index("(") + 1 : text.rindex(")")]
+        parent[pid] = int(text[text.rindex(")") + 1 :].split()[1])
+    found, todo = [root] if comm.get(root) == name else [], [root]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        todo.extend(kids)
+        found.extend(c for c in kids if comm[c] == name)
+    return found
 
 
-def signal_all(sid, sig):
-    for p in session(sid):
+def signal_all(pids, sig):
+    for p in pids:
         try:
             os.kill(p, sig)
         except ProcessLookupError:
             pass
 
 
-def run(out, share, cmd):
+def run(out, share, name, cmd):
     """
-    A slow machine, honestly: the command does all its work, but runs only `share` of each
-    tenth of a second; the rest of the time its processes are stopped (SIGSTOP, which it
-    cannot see: Linux restarts what a stop interrupted). Its output is read all along.
+    A slow machine, honestly: the processes of the copy (those named name below the command)
+    do all their work, but run only `share` of each tenth of a second; the rest of the time
+    they are stopped (SIGSTOP, which they cannot see: Linux restarts what a stop interrupted).
+    The terminal's output is read all along.
     """
     pid, fd = pty.fork()
     if pid == 0:
@@ -100,9 +112,9 @@ def run(out, share, cmd):
     # a terminal as wide as the longest line, as an xterm would be
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
     data = bytearray()
-    status = None
     period = 0.1
-    stopped = False
+    stopped = []
+    is_open = True
 
     def read_for(secs):
         end = time.monotonic() + secs
@@ -123,30 +135,26 @@ def run(out, share, cmd):
                 return False
             data.extend(chunk)
 
-    open_ = True
-    while status is None:
-        if share < 1:
-            signal_all(pid, signal.SIGCONT)
-            stopped = False
-        if open_:
-            open_ = read_for(period * share)
+    def wait(secs):
+        nonlocal is_open
+        if is_open:
+            is_open = read_for(secs)
         else:
-            time.sleep(period * share)
-        done, st = os.waitpid(pid, os.WNOHANG)
+            time.sleep(secs)
+
+    while True:
+        signal_all(stopped, signal.SIGCONT)
+        stopped = []
+        wait(period * share)
+        done, status = os.waitpid(pid, os.WNOHANG)
         if done:
-            status = st
             break
         if share < 1:
-            signal_all(pid, signal.SIGSTOP)
-            stopped = True
-            if open_:
-                open_ = read_for(period * (1 - share))
-            else:
-                time.sleep(period * (1 - share))
-    if stopped:
-        signal_all(pid, signal.SIGCONT)
-    while open_:
-        open_ = read_for(0.5) and select.select([fd], [], [], 0)[0] != []
+            stopped = below(pid, name)
+            signal_all(stopped, signal.SIGSTOP)
+            wait(period * (1 - share))
+    while is_open:
+        is_open = read_for(0.5) and select.select([fd], [], [], 0)[0] != []
     os.close(fd)
     with open(out, "wb") as f:
         f.write(data)
@@ -239,8 +247,8 @@ def main(argv):
     if len(argv) == 4 and argv[1] == "tree":
         tree(argv[2], int(argv[3]))
         return 0
-    if len(argv) > 5 and argv[1] == "run" and argv[4] == "--":
-        return run(argv[2], float(argv[3]), argv[5:])
+    if len(argv) > 6 and argv[1] == "run" and argv[5] == "--":
+        return run(argv[2], float(argv[3]), argv[4], argv[6:])
     if len(argv) == 5 and argv[1] == "check":
         why = check(argv[2], int(argv[3]), int(argv[4]))
         if why:

@@ -32,7 +32,7 @@ echo "# a plain copy: $(((end - start) / 1000000)) ms; slowed to run $share of t
 
 on_a_terminal() {
 	rm -rf dst
-	python3 "$P" run "$T/tty" "$share" -- "$SDCP" -a --progress src dst || return 1
+	python3 "$P" run "$T/tty" "$share" "$(basename "$SDCP")" -- "$SDCP" -a --progress src dst || return 1
 	python3 "$P" check "$T/tty" "$files" "$bytes" >"$T/lines" || { cat "$T/lines"; return 1; }
 	diff -r src dst
 }
@@ -64,7 +64,7 @@ no_count() {
 	[ "$plain" = "$progress" ] && [ ! -s "$T/progress.err" ] || return 1
 	# on a terminal the count reads every folder once more: the check above would see one
 	rm -rf small-copy
-	python3 "$P" run "$T/small.tty" 1 -- strace -f -qq -e trace=getdents64 -o "$T/tty.tr" \
+	python3 "$P" run "$T/small.tty" 1 - -- strace -f -qq -e trace=getdents64 -o "$T/tty.tr" \
 		"$SDCP" -a --progress small small-copy || return 1
 	tty=$(grep -c 'getdents64(' "$T/tty.tr")
 	echo "getdents64 on a terminal: $tty"
