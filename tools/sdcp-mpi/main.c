@@ -72,39 +72,6 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* --- --progress: each rank reports twice a second; rank 0 draws the sum --- */
-static double t_start, t_tick;
-static int drawing;
-
-void progress_tick(void)
-{
-	double t;
-	uint64_t v[4], sum[4] = {0};
-	char a[32], b[32], c[32];
-
-	if (!arg_progress)
-		return;
-	t = now();
-	if (t - t_tick < 0.5)
-		return;
-	t_tick = t;
-	v[0] = totals.bytes;
-	v[1] = totals.files;
-	v[2] = totals.found_bytes;
-	v[3] = totals.found_files;
-	queue_report_totals(v);
-	if (my_rank != 0)
-		return;
-	for (int r = 0; r < nranks; r++)
-		for (int k = 0; k < 4; k++)
-			sum[k] += rank_totals[r][k];
-	fprintf(stderr, "\r%s / %s, %llu / %llu files, %s/s, %d ranks\033[K", human(sum[0], a, 32),
-		human(sum[2], b, 32), (unsigned long long)sum[1], (unsigned long long)sum[3],
-		human(t > t_start ? sum[0] / (t - t_start) : 0, c, 32), nranks);
-	fflush(stderr);
-	drawing = 1;
-}
-
 /* --- operands, decided by sdcp's start.c --- */
 static struct record root;
 
@@ -222,19 +189,21 @@ static void stats(double secs)
 int main(int argc, char **argv)
 {
 	const char *target;
-	int first, n, status, st;
+	int first, n, status, st, threads = MPI_THREAD_SINGLE;
 	double t0;
 
 	/* first: MPI's own threads must inherit the mask (SIGTERM from mpirun removes the
 	 * files being written, as sdcp does on Ctrl-C) */
 	inflight_start();
-	MPI_Init(&argc, &argv);
+	/* Funneled: the rank has threads besides the one that calls MPI (inflight.c's for
+	 * signals; with --progress, rank 0's count) */
+	MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &threads);
 	nodelay_start();
 	MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &nranks);
 	stop_start();
 	atexit(finalize);
-	t0 = t_start = now();
+	t0 = now();
 
 	start_process(argv[0]);
 	opts_reset();
@@ -246,8 +215,7 @@ int main(int argc, char **argv)
 	/* each rank runs one job at a time; the ranks are the parallelism */
 	arg_jobs = 1;
 	start_fd_limit();
-	if (my_rank == 0)
-		rank_totals = calloc(nranks, sizeof(*rank_totals));
+	tally_start(target, n, argv + first, threads >= MPI_THREAD_FUNNELED);
 
 	root.pending = 1; /* the seeding itself */
 	root.finish = root_finish;
@@ -259,10 +227,7 @@ int main(int argc, char **argv)
 	queue_loop(run_item);
 	run_cleanup();
 	big_cleanup();
-	if (drawing) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-	}
+	tally_end();
 
 	if (arg_stats)
 		stats(now() - t0);

@@ -26,7 +26,7 @@ enum { TAG_STEAL = 1, TAG_ITEMS, TAG_GIVE, TAG_DONE, TAG_STOP, TAG_TOTALS };
 
 int my_rank, nranks;
 uint64_t stat_stolen, stat_chunks, stat_items, stat_sent;
-uint64_t (*rank_totals)[4]; /* rank 0: the last --progress report of each rank */
+uint64_t (*rank_totals)[T_N]; /* rank 0: the last --progress report of each rank */
 
 /* --- items --- */
 static const char *nth(const struct item *it, int n)
@@ -558,10 +558,10 @@ void queue_loop(void (*run)(struct item *it))
 }
 
 /* --progress: every rank reports its counts to rank 0 now and then. */
-void queue_report_totals(const uint64_t v[4])
+void queue_report_totals(const uint64_t v[T_N])
 {
 	if (my_rank == 0)
 		memcpy(rank_totals[0], v, sizeof(rank_totals[0]));
 	else
-		send_bytes(0, TAG_TOTALS, v, 4 * sizeof(uint64_t));
+		send_bytes(0, TAG_TOTALS, v, T_N * sizeof(uint64_t));
 }

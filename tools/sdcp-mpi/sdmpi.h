@@ -9,6 +9,7 @@
  *             walk_dir_read), copy a file (sdcp's job_file), make a node (walk_node)
  *   big.c     a large file: opened once (job_open), its chunks copied by any rank (job_copy),
  *             finished once (job_finish)
+ *   tally.c   --progress: the ranks' counts summed on rank 0, sdcp's count of the whole there
  *   stop.c    after a signal, the ranks of a machine die together, their files removed
  *   nodelay.c TCP_NODELAY on MPI's TCP sockets: MPI_Finalize no longer waits 40 ms for an ACK
  *
@@ -86,11 +87,10 @@ void item_done(const struct item *it, const struct done_stats *s);
 void queue_loop(void (*run)(struct item *it));
 void queue_stop_all(void); /* rank 0, when the root finished */
 extern uint64_t stat_stolen, stat_chunks, stat_items, stat_sent;
-extern uint64_t (*rank_totals)[4]; /* rank 0: the last --progress report of each rank */
-void queue_report_totals(const uint64_t v[4]);
-
-/* --- main.c --- */
-void progress_tick(void); /* --progress: this rank's totals to rank 0, rank 0's line */
+/* --progress: what a rank reports (tally.c) */
+enum { T_MOVED, T_SHARED, T_HOLES, T_ENDED, T_PASSED, T_N };
+extern uint64_t (*rank_totals)[T_N]; /* rank 0: the last --progress report of each rank */
+void queue_report_totals(const uint64_t v[T_N]);
 
 /* --- run.c --- */
 void run_item(struct item *it);
@@ -101,6 +101,12 @@ struct dir *dir_for(const struct item *it); /* the parent of an item; a referenc
 void big_start(struct dir *d, struct item *it);
 void big_chunk(struct item *it);
 void big_cleanup(void);
+
+/* --- tally.c: --progress --- */
+/* rank 0 counts the whole in a thread of its own, if threads is set (start_each's operands) */
+void tally_start(const char *target, int n, char *const *ops, int threads);
+void progress_tick(void); /* this rank's counts to rank 0, twice a second; rank 0's line */
+void tally_end(void);	  /* every rank, after the loop: the last line, from exact sums */
 
 /* --- stop.c: after a signal, a rank dies when its siblings have removed their files too --- */
 void stop_start(void);

@@ -114,6 +114,25 @@ static void add_totals(const struct splice_direct_stats *now, struct splice_dire
 	*seen = *now;
 }
 
+/*
+ * --progress: a file's job is over. Of its size, what it did not move is passed over (the
+ * bar's done counts it: a copy resumed with -u is not stuck at a low fraction); no more when
+ * it is another name of an inode whose first name's copy it links to (count.c took its
+ * bytes once).
+ */
+static void ended(const struct file_job *f, int other_name)
+{
+	uint64_t moved = f->stats.holes, size = f->st.st_size > 0 ? (uint64_t)f->st.st_size : 0;
+
+	if (!arg_progress)
+		return;
+	for (int m = 0; m < SPLICE_DIRECT_METHODS; m++)
+		moved += f->stats.bytes[m];
+	atomic_fetch_add(&totals.ended, 1);
+	if (!other_name && size > moved)
+		atomic_fetch_add(&totals.passed, size - moved);
+}
+
 static void set_err(struct file_job *f, int e)
 {
 	int zero = 0;
@@ -394,6 +413,7 @@ out:
 		atomic_fetch_add(&totals.files, 1);
 		report_debug(&f->stats);
 	}
+	ended(f, 0);
 	free(t);
 	free(f->tmp);
 	free(f->backup);
@@ -689,8 +709,9 @@ static int link_room(struct file_job *f, int *ret_after)
 }
 
 /* Drop a job that copies nothing (skipped, linked to another copy, or failed). */
-static void job_drop(struct file_job *f)
+static void job_drop(struct file_job *f, int other_name)
 {
+	ended(f, other_name);
 	if (f->sfd >= 0)
 		close(f->sfd);
 	free(f->backup);
@@ -782,7 +803,7 @@ int job_open(struct file_job *f)
 {
 	struct dir *d = f->dir;
 	char *first = NULL;
-	int r;
+	int r, other_name = 0;
 
 	mode_t given = f->have_st ? f->st.st_mode & S_IFMT : S_IFREG;
 
@@ -807,8 +828,6 @@ int job_open(struct file_job *f)
 		goto drop;
 	}
 	f->stream = !S_ISREG(f->st.st_mode);
-	atomic_fetch_add(&totals.found_files, 1);
-	atomic_fetch_add(&totals.found_bytes, f->st.st_size);
 
 	if (links_wanted(&f->st, f->top)) {
 		char *t = path_join(d->dpath, f->dname);
@@ -819,6 +838,7 @@ int job_open(struct file_job *f)
 			/* another name of an inode already copied: link to that copy */
 			int linked = !linkat(AT_FDCWD, first, d->dfd, f->dname, 0), after = 0;
 
+			other_name = 1;
 			if (!linked && errno == EEXIST) {
 				r = link_room(f, &after);
 				if (r == 1)
@@ -848,7 +868,7 @@ int job_open(struct file_job *f)
 		if (f->tracked)
 			links_done(&f->st, 0);
 		f->tracked = 0;
-		job_drop(f);
+		job_drop(f, 0);
 		return 1;
 	}
 	announce(f);
@@ -857,7 +877,7 @@ int job_open(struct file_job *f)
 	return 0;
 drop:
 	free(first);
-	job_drop(f);
+	job_drop(f, other_name);
 	return 1;
 }
 

@@ -35,9 +35,8 @@ int main(int argc, char **argv)
 	work_start(arg_jobs);
 	if (arg_jobs > 1)
 		order_start(); /* messages in the walk's order all the same */
-	progress_start();
+	progress_start(target, n, argv + first);
 	start_each(target, n, argv + first, walk_top, settle);
-	progress_walk_done = 1;
 	work_finish();
 	order_finish();
 	walk_parents_settle();

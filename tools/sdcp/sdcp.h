@@ -16,6 +16,7 @@
  *   work.c      the pool of worker threads that runs jobs (knows nothing of files)
  *   meta.c      ownership, mode, xattrs (ACLs), times; hard links kept with --preserve=links
  *   report.c    -v and --debug lines, the --stats summary; progress.c the --progress bar
+ *   count.c     --progress: the walk that counts the whole, ahead of the copy
  *   inflight.c  files being written, removed when a signal ends the copy
  *   msg.c       GNU-style messages and quoting
  * A job names its files by (directory, name), so the walk, the jobs and the workers that run
@@ -317,9 +318,12 @@ void links_done(const struct stat *st, int ok);
 
 /* --- report.c --- */
 struct totals {
-	atomic_ullong files, dirs, links, others, bytes, found_bytes, found_files;
+	atomic_ullong files, dirs, links, others, bytes;
 	atomic_ullong by_method[SPLICE_DIRECT_METHODS];
 	atomic_ullong holes, errors;
+	/* --progress only: file jobs over, whatever became of them (copied, linked, skipped,
+	 * failed), and the bytes of their sizes they did not move (job.c) */
+	atomic_ullong ended, passed;
 };
 extern struct totals totals;
 void report_verbose(const char *src, const char *dst, const char *backup);
@@ -327,9 +331,26 @@ void report_debug(const struct splice_direct_stats *s);
 void report_stats(double secs);
 const char *human(uint64_t n, char *buf, size_t len); /* 1234567 -> "1.2 MiB" */
 
-/* --- progress.c --- */
-extern int progress_walk_done; /* the walk has found everything: the bar has an ETA */
-void progress_start(void);
+/* --- count.c: --progress's count of the whole, in a thread of its own --- */
+struct counted {
+	atomic_ullong files, bytes; /* what the copy will go through, found so far */
+	atomic_int done;	    /* 1: all of it */
+};
+extern struct counted counted;
+void count_start(const char *target, int n, char *const *ops); /* start_each()'s operands */
+void count_stop(void); /* the copy is over: so is the count, if it was not */
+
+/* --- progress.c: the --progress line --- */
+struct progress {
+	uint64_t moved, shared, holes;	   /* bytes moved; of them cloned, and holes */
+	uint64_t bytes, files;		   /* gone through: moved and passed, files ended */
+	uint64_t total_bytes, total_files; /* counted so far ... */
+	int counted;			   /* ... and all of them */
+};
+/* Draw it on stderr, secs into the copy; last: the summary (100%, the time), kept. sdcp-mpi's
+ * rank 0 draws with it too. */
+void progress_draw(const struct progress *p, double secs, int last);
+void progress_start(const char *target, int n, char *const *ops); /* sdcp, on a terminal */
 void progress_stop(void);
 
 #endif /* SDCP_H */
