@@ -198,7 +198,6 @@ int main(int argc, char **argv)
 	/* Funneled: the rank has threads besides the one that calls MPI (inflight.c's for
 	 * signals; with --progress, rank 0's count) */
 	MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &threads);
-	nodelay_start();
 	MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &nranks);
 	stop_start();

@@ -11,7 +11,6 @@
  *             finished once (job_finish)
  *   tally.c   --progress: the ranks' counts summed on rank 0, sdcp's count of the whole there
  *   stop.c    after a signal, the ranks of a machine die together, their files removed
- *   nodelay.c TCP_NODELAY on MPI's TCP sockets: MPI_Finalize no longer waits 40 ms for an ACK
  *
  * sdcp's sources but its main.c are compiled in as they are (sdcp_sources); each rank runs
  * one job at a time, inline (work.c with no threads).
@@ -111,8 +110,5 @@ void tally_end(void);	  /* every rank, after the loop: the last line, from exact
 /* --- stop.c: after a signal, a rank dies when its siblings have removed their files too --- */
 void stop_start(void);
 void stop_end(void); /* before MPI_Finalize */
-
-/* --- nodelay.c --- */
-void nodelay_start(void); /* right after MPI_Init */
 
 #endif /* SDMPI_H */
