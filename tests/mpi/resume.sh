@@ -111,9 +111,14 @@ kill_writer() {
 		# shellcheck disable=SC2086 # pids
 		kill -CONT $all && sleep 0.002 && kill -STOP $all 2>/dev/null
 	done
+	# locked: RANK opened the temporary, as it holds its flock, or as nobody does yet (the
+	# opener creates the file, then locks it: caught between the two, it holds it unlocked,
+	# and the chunks that others would open are not dealt yet)
+	# shellcheck disable=SC2086 # pids
+	holder=$(awk -v all=" $(echo $all) " '$2 == "FLOCK" && index(all, " " $5 " ") { print $5 }' /proc/locks)
 	locked=0
-	awk -v p="$victim" '$2 == "FLOCK" && $5 == p { f = 1 } END { exit !f }' /proc/locks && locked=1
-	echo "rank $rank: pid $victim on $(node_of "$victim"), writing ${open:-nothing}, flock $locked"
+	case " $holder " in *" $victim "* | "  ") locked=1 ;; esac
+	echo "rank $rank: pid $victim on $(node_of "$victim"), writing ${open:-nothing}, flock held by ${holder:-nobody}"
 	kill -KILL "$victim"
 	# shellcheck disable=SC2086 # pids
 	kill -CONT $all 2>/dev/null
