@@ -106,21 +106,17 @@ struct up {
 	ino_t ino;
 };
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 /* The subfolders of a folder, read before any is entered: one getdents buffer at a time. */
 struct names {
 	char **v;
 	size_t n, cap;
 };
 
-/* One entry of a folder (fd): a file is counted at once, a folder kept for later. */
+/*
+ * One entry of a folder (fd): a file is counted at once, a folder kept for later. d_type only
+ * spares the stat of a folder: anything else is stat'ed, so an SMB link that getdents calls
+ * DT_REG (walk.c's dtype_trusted()) is counted as the link it is.
+ */
 static void entry(int fd, const char *name, unsigned char type, struct names *subs)
 {
 	struct stat st;

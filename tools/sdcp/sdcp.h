@@ -160,6 +160,14 @@ void walk_parents_settle(void); /* --parents: the folders made get their attribu
  * dir, with one reference, or NULL (said). given: the source's stat, or NULL to fstat it. */
 struct dir *walk_dir_open(struct dir *parent, const char *sname, const char *dname,
 			  const struct stat *given, int top);
+/* what getdents64(2) fills (walk.c, count.c); glibc declares no such type */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
 struct walk_entry {
 	ino_t ino;
 	unsigned char type; /* d_type */

@@ -33,14 +33,6 @@ static int by_ino(const void *a, const void *b)
 	return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
 /*
  * May the walk believe d_type? Not on SMB: the client stores a symbolic link it makes on a
  * share without POSIX extensions as a small file (mount option mfsymlinks), and knows it for a
