@@ -763,6 +763,28 @@ sparse_blocks() {
 }
 ok "--sparse: holes of the destination's blocks, as cp" sparse_blocks
 
+# where the copy is a clone, cp 9.1 makes no holes of the zeros (not even with
+# --sparse=always): its FICLONE is the whole copy, extents shared, zeros and all; sdcp's too
+sparse_clone() {
+	t_mount_or_skip X xfs sparseclone 300M
+	mkdir -p "$X/src" || return 99
+	(cd "$X/src" && { echo start; head -c 200k /dev/zero; echo mid; } >mixed &&
+		truncate -s 2M mixed) || return 99
+	sync -f "$X" || return 99
+	for sp in auto always; do
+		for k in gnu bin; do
+			rm -f "$X/out"
+			"$T/$k/cp" --sparse=$sp "$X/src/mixed" "$X/out" && sync -f "$X" &&
+				stat -c "$sp %s %b" "$X/out" >"$T/$k.sp" || return 1
+		done
+		diff -u "$T/gnu.sp" "$T/bin.sp" || return 1
+		# every extent shared with the source: cloned, not written
+		filefrag -v "$X/out" | grep -E '^ *[0-9]+:' >"$T/ext" || return 1
+		! grep -qv shared "$T/ext" || return 1
+	done
+}
+ok '--sparse: a clone is the whole copy, zeros shared, as cp' sparse_clone
+
 # --preserve=links onto a copy made before: a fifo's second name replaces what is there, as
 # a file's does (cp's create_hard_link); -v says "removed" (after the line where cp replaced:
 # sorted here, since the order follows the fixtures' inode numbers, which may differ)

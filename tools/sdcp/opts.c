@@ -24,6 +24,7 @@ int arg_copy_contents, arg_strip_slashes, arg_reflink, arg_sparse, arg_remove_de
 int arg_attributes_only, arg_parents, arg_debug, arg_stats, arg_progress, arg_atomic;
 int arg_verify, arg_nocache, arg_jobs;
 uint64_t arg_chunk;
+int arg_chunk_given; /* --chunk-size: split wherever the size allows */
 int arg_keep_mode, arg_keep_owner, arg_keep_times, arg_keep_links, arg_keep_xattr, arg_archive;
 int arg_require_keep;
 int arg_keep_context, arg_no_keep_mode;
@@ -48,6 +49,7 @@ void opts_reset(void)
 	arg_progress = arg_atomic = arg_verify = arg_nocache = 0;
 	arg_jobs = 0; /* no -j: start_jobs() decides */
 	arg_chunk = 256ull << 20;
+	arg_chunk_given = 0;
 	arg_keep_mode = arg_keep_owner = arg_keep_times = arg_keep_links = arg_keep_xattr = 0;
 	arg_archive = arg_require_keep = 0;
 	arg_keep_context = arg_no_keep_mode = 0;
@@ -303,7 +305,9 @@ static void usage(void)
 	      "      --verify                 read source and copy back and compare them\n"
 	      "      --nocache                leave the page cache as it was found\n"
 	      "      --chunk-size=SIZE        split files of twice SIZE or more into jobs of\n"
-	      "                                 SIZE bytes (suffixes K, M, G; default 256M)\n"
+	      "                                 SIZE bytes (suffixes K, M, G; default 256M;\n"
+	      "                                 without it, only files that can move in\n"
+	      "                                 parts at once, see sdcp(1))\n"
 	      "      --help        display this help and exit\n"
 	      "      --version     output version information and exit\n"
 	      "\n"
@@ -530,6 +534,7 @@ static void take_long_option(int c, struct parse_state *ps)
 		break;
 	case OPT_CHUNK:
 		arg_chunk = parse_size(optarg);
+		arg_chunk_given = 1;
 		break;
 	case OPT_HELP:
 		usage();

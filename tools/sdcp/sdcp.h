@@ -52,6 +52,7 @@ extern int arg_copy_contents, arg_strip_slashes, arg_reflink, arg_sparse, arg_re
 extern int arg_attributes_only, arg_parents, arg_debug, arg_stats, arg_progress, arg_atomic;
 extern int arg_verify, arg_nocache, arg_jobs;
 extern uint64_t arg_chunk;
+extern int arg_chunk_given;
 /* --preserve: each 0 (no), 1 (yes, failures quiet where cp is quiet) or 2 (asked explicitly) */
 extern int arg_keep_mode, arg_keep_owner, arg_keep_times, arg_keep_links, arg_keep_xattr;
 /* -a: xattrs not asked for by name fail quietly (cp's reduce_diagnostics) */
@@ -95,7 +96,9 @@ int order_hold(FILE *f, const char *text, size_t n); /* msg.c: 1 if held or writ
 void order_finish(void);			     /* everything out; off */
 
 /* --- start.c: before the copy --- */
-void start_process(const char *argv0); /* program_name, locale, our ids and umask */
+struct statfs;
+int fs_network(const struct statfs *sfs); /* NFS, SMB, Ceph */
+void start_process(const char *argv0);	  /* program_name, locale, our ids and umask */
 void start_fd_limit(void);
 /* Decide the target folder as cp does (NULL: one source to one destination); returns how
  * many sources; exits on a wrong command line (said). */

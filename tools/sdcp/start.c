@@ -106,9 +106,13 @@ static int on_network(const char *path)
 		r = statfs(slash ? dir : ".", &sfs);
 		free(dir);
 	}
-	if (r < 0)
-		return 0;
-	switch ((unsigned long)sfs.f_type) {
+	return r < 0 ? 0 : fs_network(&sfs);
+}
+
+/* Is a filesystem a network one, where a copy is the server's work? */
+int fs_network(const struct statfs *sfs)
+{
+	switch ((unsigned long)sfs->f_type) {
 	case NFS_SUPER_MAGIC:
 	case SMB2_SUPER_MAGIC:
 	case CIFS_SUPER_MAGIC:
