@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * backmem SIZE - touch SIZE bytes of fresh memory, then give them back, so that the next
+ * backmem BYTES - touch BYTES bytes of fresh memory, then give them back, so that the next
  * process finds its page cache on memory the host still backs.
  *
  * This machine is a virtual one whose balloon device has free page reporting (virtio-balloon
@@ -20,21 +20,14 @@
 
 int main(int argc, char **argv)
 {
-	char *end;
+	char *end = NULL;
 	unsigned long long size = argc == 2 ? strtoull(argv[1], &end, 10) : 0;
 	char *p;
 
-	if (!size) {
-		fprintf(stderr, "usage: backmem SIZE (bytes, suffix K, M or G)\n");
+	/* bytes: the callers (bench/lib/measure.sh, bench/methods-run) compute them */
+	if (!size || *end) {
+		fprintf(stderr, "usage: backmem BYTES\n");
 		return 2;
-	}
-	switch (*end) {
-	case 'G':
-		size <<= 10; /* fall through */
-	case 'M':
-		size <<= 10; /* fall through */
-	case 'K':
-		size <<= 10;
 	}
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
